@@ -1,0 +1,71 @@
+/* request.h — one HTTP request as page handlers see it, and its response.
+ *
+ * The worker fills the request (method, path, client, validated inputs),
+ * calls the route's handler, then writes the response with the security
+ * headers every response carries. Everything lives in req->arena, reset
+ * after the response is sent.
+ */
+#ifndef POSTERN_REQUEST_H
+#define POSTERN_REQUEST_H
+
+#include <stdbool.h>
+
+#include "app.h"
+#include "arena.h"
+#include "buf.h"
+#include "validate.h"
+
+enum http_method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_OTHER, METHOD__MAX };
+
+/* Every input any page accepts; a route lists the ones it takes. */
+enum input_key { IN_VIEW, IN__MAX };
+
+enum input_source { SRC_QUERY, SRC_FORM, SRC_COOKIE };
+
+struct input_def {
+    const char *name;
+    enum input_source source;
+    validator_fn valid;
+};
+
+struct input {
+    bool present;
+    struct valid_value v;
+};
+
+struct request {
+    struct arena *arena;
+    const struct app *app;
+    enum http_method method;
+    const char *path;
+    const char *remote_addr;
+    const char *forwarded_for;     /* X-Forwarded-For or NULL */
+    bool https;
+    struct input in[IN__MAX];
+
+    /* the response, filled by the handler */
+    int status;
+    const char *content_type;      /* NULL: text/html; charset=utf-8 */
+    const char *cache_control;     /* NULL: no-store */
+    struct buf headers;            /* extra "Name: value\r\n" lines */
+    struct buf body;
+};
+
+/* Renders template name with vars into req->body as an HTML page with
+ * status. On an unknown template, a plain 500 page instead. */
+void page_render(struct request *req, int status, const char *name, struct tmpl_vars *vars);
+
+/* Fills req with the readable error page for status (400, 404, 405, 411,
+ * 413, 414, 415, 500) with message as the explanation (NULL: a default). */
+void page_error(struct request *req, int status, const char *message);
+
+/* Adds the variables every page's layout uses (site name, static URL). */
+struct tmpl_vars *page_vars(struct request *req);
+
+/* Adds one response header line; name and value must hold no CR/LF. */
+void response_header(struct request *req, const char *name, const char *value);
+
+/* Reason phrase for a status code ("Not Found"). */
+const char *http_reason(int status);
+
+#endif

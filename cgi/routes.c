@@ -1,0 +1,31 @@
+/* routes.c — the table of pages and the inputs each accepts. */
+#include "routes.h"
+
+#include <string.h>
+
+const struct input_def input_defs[IN__MAX] = {
+    [IN_VIEW] = {"view", SRC_QUERY, valid_enum_word},
+};
+
+#define GET_ONLY (METHOD_BIT(METHOD_GET) | METHOD_BIT(METHOD_HEAD))
+
+static const struct route routes[] = {
+    {"/", GET_ONLY, page_home, {IN__MAX}},
+    {"/settings", GET_ONLY, page_settings, {IN_VIEW, IN__MAX}},
+    {"/healthz", GET_ONLY, page_health, {IN__MAX}},
+};
+
+const struct route *route_find(const char *path)
+{
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+        if (strcmp(routes[i].path, path) == 0)
+            return &routes[i];
+    return NULL;
+}
+
+const char *route_allow(const struct route *r)
+{
+    if (r->methods & METHOD_BIT(METHOD_POST))
+        return (r->methods & METHOD_BIT(METHOD_GET)) ? "GET, HEAD, POST" : "POST";
+    return "GET, HEAD";
+}

@@ -1,0 +1,32 @@
+/* routes.h — the route table: method + path -> page handler and inputs. */
+#ifndef POSTERN_ROUTES_H
+#define POSTERN_ROUTES_H
+
+#include "request.h"
+
+typedef void (*page_handler)(struct request *req);
+
+#define ROUTE_INPUTS_MAX 8
+#define METHOD_BIT(m) (1u << (m))
+
+struct route {
+    const char *path;
+    unsigned methods;                         /* METHOD_BIT set; HEAD follows GET */
+    page_handler handler;
+    enum input_key inputs[ROUTE_INPUTS_MAX];  /* ended by IN__MAX */
+};
+
+extern const struct input_def input_defs[IN__MAX];
+
+/* The route for path, or NULL (404). */
+const struct route *route_find(const char *path);
+
+/* "GET, HEAD" etc. for an Allow header; static storage per route. */
+const char *route_allow(const struct route *r);
+
+/* Page handlers, one file each in cgi/. */
+void page_home(struct request *req);
+void page_settings(struct request *req);
+void page_health(struct request *req);
+
+#endif

@@ -1,0 +1,575 @@
+/* config.c — see config.h.
+ *
+ * Keys are a table (section, key, parser, where): adding a key is one row.
+ * inih is built without line numbers in its handler, so we feed it lines
+ * ourselves (ini_parse_stream) and count them.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+const char *const proto_names[PROTO__MAX] = {"imap", "pop3", "smtp"};
+const char *const side_names[SIDE__MAX] = {"internal", "external"};
+
+/* Per-load state handed to inih's callbacks. */
+struct loader {
+    struct config *cfg;
+    struct buf *errors;
+    const char *name;
+    int line;
+    int nerrors;
+    /* where each key was set, for the cross-checks after parsing */
+    int line_of[64];
+    /* reader state */
+    FILE *fp;
+    const char *text;
+    int long_line;
+};
+
+typedef const char *(*key_parser)(struct loader *ld, const char *value, void *where,
+                                  char *why, size_t whylen);
+
+struct key_def {
+    const char *section;
+    const char *key;
+    key_parser parse;
+    size_t offset;        /* into struct config */
+};
+
+static void report(struct loader *ld, int line, const char *section,
+                   const char *key, const char *reason)
+{
+    ld->nerrors++;
+    if (key != NULL)
+        buf_printf(ld->errors, "%s:%d: [%s] %s: %s\n", ld->name, line, section, key, reason);
+    else
+        buf_printf(ld->errors, "%s:%d: %s\n", ld->name, line, reason);
+}
+
+/* ---- value parsers: return NULL when fine, else a reason ---- */
+
+static const char *parse_bool(struct loader *ld, const char *v, void *where,
+                              char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    static const char *const yes[] = {"yes", "true", "on", "1"};
+    static const char *const no[] = {"no", "false", "off", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(v, yes[i]) == 0) { *(bool *)where = true; return NULL; }
+        if (strcasecmp(v, no[i]) == 0) { *(bool *)where = false; return NULL; }
+    }
+    return "expected yes or no";
+}
+
+static int parse_long(const char *v, long min, long max, long *out)
+{
+    if (*v == '\0' || strlen(v) > 12)
+        return -1;
+    for (const char *p = v; *p; p++)
+        if (!isdigit((unsigned char)*p))
+            return -1;
+    long n = strtol(v, NULL, 10);
+    if (n < min || n > max)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+static const char *parse_workers(struct loader *ld, const char *v, void *where,
+                                 char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    long n;
+    if (parse_long(v, 1, 64, &n) < 0)
+        return "expected a number from 1 to 64";
+    *(int *)where = (int)n;
+    return NULL;
+}
+
+static const char *parse_threads(struct loader *ld, const char *v, void *where,
+                                 char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    long n;
+    if (parse_long(v, 1, 256, &n) < 0)
+        return "expected a number from 1 to 256";
+    *(int *)where = (int)n;
+    return NULL;
+}
+
+static const char *parse_mode(struct loader *ld, const char *v, void *where,
+                              char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    char *end;
+    if (*v != '0' || strlen(v) > 5)
+        return "expected an octal mode such as 0660";
+    long n = strtol(v, &end, 8);
+    if (*end != '\0' || n < 0 || n > 0777)
+        return "expected an octal mode such as 0660";
+    if (n & 0007)
+        return "the socket must not be reachable by other users (no o+rwx)";
+    *(mode_t *)where = (mode_t)n;
+    return NULL;
+}
+
+static const char *copy_string(const char *v, char *dst, size_t cap)
+{
+    if (strlen(v) >= cap)
+        return "value too long";
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return "control characters are not allowed";
+    memcpy(dst, v, strlen(v) + 1);
+    return NULL;
+}
+
+#define STRING_PARSER(fn, field)                                              \
+    static const char *fn(struct loader *ld, const char *v, void *where,     \
+                          char *why, size_t whylen)                          \
+    {                                                                        \
+        (void)ld; (void)why; (void)whylen;                                   \
+        return copy_string(v, where, sizeof(((struct config *)0)->field));   \
+    }
+STRING_PARSER(parse_group, socket_group)
+STRING_PARSER(parse_site_name, site_name)
+
+static const char *parse_path(struct loader *ld, const char *v, void *where,
+                              char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    if (*v != '/')
+        return "expected an absolute path";
+    return copy_string(v, where, sizeof(((struct config *)0)->templates));
+}
+
+static const char *parse_static_url(struct loader *ld, const char *v, void *where,
+                                    char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    if (*v != '/' && strncmp(v, "https://", 8) != 0)
+        return "expected a path starting with / or an https:// URL";
+    for (const char *p = v; *p; p++)
+        if (*p == '"' || *p == '\'' || *p == '<' || *p == '>' || *p == ' ')
+            return "quotes, spaces and angle brackets are not allowed";
+    const char *why2 = copy_string(v, where, sizeof(((struct config *)0)->static_url));
+    if (why2 == NULL) {
+        char *s = where;
+        size_t n = strlen(s);
+        if (n > 1 && s[n - 1] == '/')
+            s[n - 1] = '\0';
+    }
+    return why2;
+}
+
+/* A DNS host name (LDH labels) or an IP literal. */
+static int valid_hostname(const char *h)
+{
+    size_t n = strlen(h);
+    if (n == 0 || n > HOSTNAME_MAX)
+        return 0;
+    struct cidr ip;
+    if (ip_parse(h, &ip) == 0)
+        return 1;
+    size_t label = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)h[i];
+        if (c == '.') {
+            if (label == 0 || h[i - 1] == '-')
+                return 0;
+            label = 0;
+            continue;
+        }
+        if (!(isalnum(c) || c == '-'))
+            return 0;
+        if (c == '-' && label == 0)
+            return 0;
+        if (++label > 63)
+            return 0;
+    }
+    return h[n - 1] != '-';
+}
+
+static const char *parse_domain(struct loader *ld, const char *v, void *where,
+                                char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    if (!valid_hostname(v) || strchr(v, '.') == NULL)
+        return "expected a domain name such as example.com";
+    return copy_string(v, where, HOSTNAME_MAX + 1);
+}
+
+static const char *parse_listen(struct loader *ld, const char *v, void *where,
+                                char *why, size_t whylen)
+{
+    (void)where; (void)why; (void)whylen;
+    struct config *cfg = ld->cfg;
+    long fd;
+    if (strcmp(v, "systemd") == 0) {
+        cfg->listen_kind = LISTEN_FD;
+        cfg->listen_fd = 3;
+        return NULL;
+    }
+    if (strncmp(v, "fd:", 3) == 0) {
+        if (parse_long(v + 3, 0, 1023, &fd) < 0)
+            return "expected fd:N with N a descriptor number";
+        cfg->listen_kind = LISTEN_FD;
+        cfg->listen_fd = (int)fd;
+        return NULL;
+    }
+    if (*v != '/')
+        return "expected an absolute directory path, fd:N or systemd";
+    if (strlen(v) > 90)
+        return "path too long for unix sockets inside it (max 90 characters)";
+    cfg->listen_kind = LISTEN_DIR;
+    return copy_string(v, cfg->listen_dir, sizeof(cfg->listen_dir));
+}
+
+static const char *parse_cidrs(struct loader *ld, const char *v, void *where,
+                               char *why, size_t whylen)
+{
+    (void)ld;
+    if (cidr_list_parse(v, where, why, whylen) < 0)
+        return why;
+    return NULL;
+}
+
+static const char *parse_show(struct loader *ld, const char *v, void *where,
+                              char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    static const char *const names[SHOW__MAX] = {"auto", "both", "internal", "external"};
+    for (int i = 0; i < SHOW__MAX; i++)
+        if (strcasecmp(v, names[i]) == 0) {
+            *(enum show_mode *)where = (enum show_mode)i;
+            return NULL;
+        }
+    return "expected auto, both, internal or external";
+}
+
+static const char *parse_username(struct loader *ld, const char *v, void *where,
+                                  char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    if (strcasecmp(v, "address") == 0)
+        *(enum username_form *)where = USERNAME_ADDRESS;
+    else if (strcasecmp(v, "localpart") == 0)
+        *(enum username_form *)where = USERNAME_LOCALPART;
+    else
+        return "expected address or localpart";
+    return NULL;
+}
+
+static const char *parse_auth(struct loader *ld, const char *v, void *where,
+                              char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    if (strcasecmp(v, "password") == 0)
+        *(bool *)where = true;
+    else if (strcasecmp(v, "none") == 0)
+        *(bool *)where = false;
+    else
+        return "expected password or none";
+    return NULL;
+}
+
+/* Encryption names as admins write them (Exchange writes SSL and TLS). */
+static int tls_mode_parse(const char *s, enum tls_mode *out)
+{
+    static const struct { const char *name; enum tls_mode mode; } names[] = {
+        {"ssl", TLS_IMPLICIT}, {"tls", TLS_IMPLICIT}, {"starttls", TLS_STARTTLS},
+        {"none", TLS_NONE}, {"plain", TLS_NONE},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcasecmp(s, names[i].name) == 0) {
+            *out = names[i].mode;
+            return 0;
+        }
+    return -1;
+}
+
+/* One "HOST:PORT:ENCRYPTION" item (an IPv6 host in [brackets]). */
+static const char *parse_endpoint(const char *item, size_t len, struct endpoint *ep,
+                                  char *why, size_t whylen)
+{
+    char tmp[HOSTNAME_MAX + 40];
+    if (len >= sizeof(tmp))
+        return "endpoint too long";
+    memcpy(tmp, item, len);
+    tmp[len] = '\0';
+    char *enc = strrchr(tmp, ':');
+    if (enc == NULL)
+        return "expected HOST:PORT:ENCRYPTION";
+    *enc++ = '\0';
+    char *port = strrchr(tmp, ':');
+    if (port == NULL)
+        return "expected HOST:PORT:ENCRYPTION";
+    *port++ = '\0';
+    char *host = tmp;
+    size_t hl = strlen(host);
+    if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+        host[hl - 1] = '\0';
+        host++;
+    }
+    if (*host == '\0') {
+        snprintf(why, whylen, "port %s is advertised without a host name", port);
+        return why;
+    }
+    if (!valid_hostname(host)) {
+        snprintf(why, whylen, "\"%.80s\" is not a valid host name", host);
+        return why;
+    }
+    long n;
+    if (parse_long(port, 1, 65535, &n) < 0) {
+        snprintf(why, whylen, "\"%.20s\" is not a port number (1-65535)", port);
+        return why;
+    }
+    if (tls_mode_parse(enc, &ep->tls) < 0) {
+        snprintf(why, whylen, "\"%.20s\" is not an encryption method (SSL, TLS, STARTTLS, none)", enc);
+        return why;
+    }
+    memcpy(ep->host, host, strlen(host) + 1);
+    ep->port = (unsigned)n;
+    return NULL;
+}
+
+static const char *parse_endpoints(struct loader *ld, const char *v, void *where,
+                                   char *why, size_t whylen, enum side side)
+{
+    (void)ld;
+    struct proto_conf *pc = where;
+    pc->n[side] = 0;
+    const char *p = v;
+    if (*p == '\0')
+        return NULL;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len > 0 && p[len - 1] == ' ')
+            len--;
+        if (len == 0)
+            return "empty endpoint in the list";
+        if (pc->n[side] == ENDPOINTS_MAX)
+            return "too many endpoints (at most 8)";
+        const char *r = parse_endpoint(p, len, &pc->ep[side][pc->n[side]], why, whylen);
+        if (r != NULL)
+            return r;
+        pc->n[side]++;
+        if (end == NULL)
+            break;
+        p = end + 1;
+    }
+    return NULL;
+}
+
+static const char *parse_internal(struct loader *ld, const char *v, void *where,
+                                  char *why, size_t whylen)
+{
+    return parse_endpoints(ld, v, where, why, whylen, SIDE_INTERNAL);
+}
+
+static const char *parse_external(struct loader *ld, const char *v, void *where,
+                                  char *why, size_t whylen)
+{
+    return parse_endpoints(ld, v, where, why, whylen, SIDE_EXTERNAL);
+}
+
+#define OFF(f) offsetof(struct config, f)
+#define PROTO_KEYS(sec, idx)                                                   \
+    {sec, "advertise", parse_bool, OFF(proto[idx].advertise)},                 \
+    {sec, "internal", parse_internal, OFF(proto[idx])},                        \
+    {sec, "external", parse_external, OFF(proto[idx])},                        \
+    {sec, "username", parse_username, OFF(proto[idx].username)}
+
+static const struct key_def keys[] = {
+    {"server", "listen", parse_listen, 0},
+    {"server", "socket_mode", parse_mode, OFF(socket_mode)},
+    {"server", "socket_group", parse_group, OFF(socket_group)},
+    {"server", "workers", parse_workers, OFF(workers)},
+    {"server", "threads", parse_threads, OFF(threads)},
+    {"server", "templates", parse_path, OFF(templates)},
+    {"server", "static_url", parse_static_url, OFF(static_url)},
+    {"server", "site_name", parse_site_name, OFF(site_name)},
+    {"server", "mail_domain", parse_domain, OFF(mail_domain)},
+    {"network", "internal_networks", parse_cidrs, OFF(internal_networks)},
+    {"network", "trusted_proxies", parse_cidrs, OFF(trusted_proxies)},
+    {"network", "show", parse_show, OFF(show)},
+    PROTO_KEYS("imap", PROTO_IMAP),
+    PROTO_KEYS("pop3", PROTO_POP3),
+    PROTO_KEYS("smtp", PROTO_SMTP),
+    {"smtp", "authentication", parse_auth, OFF(proto[PROTO_SMTP].auth_required)},
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+void config_defaults(struct config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->listen_kind = LISTEN_DIR;
+    snprintf(cfg->listen_dir, sizeof(cfg->listen_dir), "/run/postern");
+    cfg->socket_mode = 0660;
+    cfg->workers = 2;
+    cfg->threads = 4;
+    snprintf(cfg->templates, sizeof(cfg->templates), "/usr/share/postern/templates");
+    snprintf(cfg->static_url, sizeof(cfg->static_url), "/static");
+    snprintf(cfg->site_name, sizeof(cfg->site_name), "Mail");
+    snprintf(cfg->mail_domain, sizeof(cfg->mail_domain), "example.com");
+    cfg->show = SHOW_AUTO;
+    for (int p = 0; p < PROTO__MAX; p++)
+        cfg->proto[p].auth_required = true;
+}
+
+static int known_section(const char *s)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strcmp(keys[i].section, s) == 0)
+            return 1;
+    return 0;
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+    struct loader *ld = user;
+    if (ld->long_line)
+        return 1;   /* already reported by the reader */
+    if (!known_section(section)) {
+        char why[160];
+        snprintf(why, sizeof(why), "unknown section [%.60s]", section);
+        report(ld, ld->line, section, name, why);
+        return 1;
+    }
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (strcmp(keys[i].section, section) != 0 || strcmp(keys[i].key, name) != 0)
+            continue;
+        if (ld->line_of[i] != 0) {
+            char why[80];
+            snprintf(why, sizeof(why), "set twice (first on line %d)", ld->line_of[i]);
+            report(ld, ld->line, section, name, why);
+            return 1;
+        }
+        ld->line_of[i] = ld->line;
+        char why[256] = "";
+        const char *r = keys[i].parse(ld, value, (char *)ld->cfg + keys[i].offset, why, sizeof(why));
+        if (r != NULL)
+            report(ld, ld->line, section, name, r);
+        return 1;
+    }
+    report(ld, ld->line, section, name, "unknown key");
+    return 1;
+}
+
+/* ini_reader over a FILE* or a string, counting lines and refusing lines
+ * longer than inih's buffer (which would otherwise be split silently). */
+static char *read_line(char *str, int num, void *stream)
+{
+    struct loader *ld = stream;
+    size_t n = 0;
+    int c = EOF;
+    ld->long_line = 0;
+    while (n + 1 < (size_t)num) {
+        if (ld->fp)
+            c = fgetc(ld->fp);
+        else
+            c = *ld->text ? (unsigned char)*ld->text++ : EOF;
+        if (c == EOF)
+            break;
+        str[n++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    if (n == 0 && c == EOF)
+        return NULL;
+    str[n] = '\0';
+    ld->line++;
+    if (c != '\n' && c != EOF) {
+        /* swallow the rest of the long line */
+        report(ld, ld->line, NULL, NULL, "line too long (at most 199 characters)");
+        ld->long_line = 1;
+        str[0] = '\0';
+        for (;;) {
+            c = ld->fp ? fgetc(ld->fp) : (*ld->text ? (unsigned char)*ld->text++ : EOF);
+            if (c == EOF || c == '\n')
+                break;
+        }
+    }
+    return str;
+}
+
+static int key_index(const char *section, const char *key)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].key, key) == 0)
+            return (int)i;
+    return 0;
+}
+
+/* Ports whose encryption is fixed by convention (RFC 8314, RFC 6409). */
+static const struct { unsigned port; enum tls_mode wrong; const char *why; } port_rules[] = {
+    {993, TLS_STARTTLS, "port 993 is IMAP with TLS from the start (SSL), not STARTTLS"},
+    {995, TLS_STARTTLS, "port 995 is POP3 with TLS from the start (SSL), not STARTTLS"},
+    {465, TLS_STARTTLS, "port 465 is SMTP with TLS from the start (SSL), not STARTTLS"},
+    {143, TLS_IMPLICIT, "port 143 is IMAP with STARTTLS, not TLS from the start (use 993)"},
+    {110, TLS_IMPLICIT, "port 110 is POP3 with STARTTLS, not TLS from the start (use 995)"},
+    {587, TLS_IMPLICIT, "port 587 is SMTP submission with STARTTLS, not TLS from the start (use 465)"},
+    {25, TLS_IMPLICIT, "port 25 is SMTP with STARTTLS, not TLS from the start (use 465)"},
+};
+
+static void check_consistency(struct loader *ld)
+{
+    struct config *cfg = ld->cfg;
+    for (int p = 0; p < PROTO__MAX; p++) {
+        struct proto_conf *pc = &cfg->proto[p];
+        for (int s = 0; s < SIDE__MAX; s++) {
+            int line = ld->line_of[key_index(proto_names[p], side_names[s])];
+            for (size_t i = 0; i < pc->n[s]; i++)
+                for (size_t r = 0; r < sizeof(port_rules) / sizeof(port_rules[0]); r++)
+                    if (pc->ep[s][i].port == port_rules[r].port && pc->ep[s][i].tls == port_rules[r].wrong)
+                        report(ld, line, proto_names[p], side_names[s], port_rules[r].why);
+        }
+        if (pc->advertise && pc->n[SIDE_INTERNAL] == 0 && pc->n[SIDE_EXTERNAL] == 0)
+            report(ld, ld->line_of[key_index(proto_names[p], "advertise")], proto_names[p],
+                   "advertise", "advertised, but neither internal nor external endpoints are set");
+    }
+}
+
+static int load(struct loader *ld)
+{
+    int rc = ini_parse_stream(read_line, ld, on_key, ld);
+    if (rc > 0 && !ld->long_line)
+        report(ld, rc, NULL, NULL, "syntax error (expected [section] or key = value)");
+    if (ld->nerrors == 0)
+        check_consistency(ld);
+    return ld->nerrors == 0 ? 0 : -1;
+}
+
+int config_load(const char *path, struct config *cfg, struct buf *errors)
+{
+    config_defaults(cfg);
+    snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+    struct loader ld = {.cfg = cfg, .errors = errors, .name = path};
+    ld.fp = fopen(path, "r");
+    if (ld.fp == NULL) {
+        buf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int rc = load(&ld);
+    fclose(ld.fp);
+    return rc;
+}
+
+int config_load_string(const char *name, const char *text, struct config *cfg,
+                       struct buf *errors)
+{
+    config_defaults(cfg);
+    snprintf(cfg->path, sizeof(cfg->path), "%s", name);
+    struct loader ld = {.cfg = cfg, .errors = errors, .name = name, .text = text};
+    return load(&ld);
+}

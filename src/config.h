@@ -1,0 +1,77 @@
+/* config.h — postern.conf: one ini file, checked whole at load.
+ *
+ * config_load() reads the file with inih, fills a struct config from a
+ * table of known keys, then checks the settings against each other. Every
+ * problem is reported as "FILE:LINE: [section] key: reason" (one per line);
+ * a config with any problem is refused whole.
+ */
+#ifndef POSTERN_CONFIG_H
+#define POSTERN_CONFIG_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "netaddr.h"
+
+enum proto { PROTO_IMAP, PROTO_POP3, PROTO_SMTP, PROTO__MAX };
+enum tls_mode { TLS_IMPLICIT, TLS_STARTTLS, TLS_NONE, TLS__MAX };
+enum side { SIDE_INTERNAL, SIDE_EXTERNAL, SIDE__MAX };
+enum show_mode { SHOW_AUTO, SHOW_BOTH, SHOW_INTERNAL, SHOW_EXTERNAL, SHOW__MAX };
+enum username_form { USERNAME_ADDRESS, USERNAME_LOCALPART, USERNAME__MAX };
+enum listen_kind { LISTEN_DIR, LISTEN_FD, LISTEN__MAX };
+
+#define ENDPOINTS_MAX 8
+#define HOSTNAME_MAX 253
+
+struct endpoint {
+    char host[HOSTNAME_MAX + 1];
+    unsigned port;
+    enum tls_mode tls;
+};
+
+struct proto_conf {
+    bool advertise;
+    struct endpoint ep[SIDE__MAX][ENDPOINTS_MAX];
+    size_t n[SIDE__MAX];
+    enum username_form username;
+    bool auth_required;        /* [smtp] authentication */
+};
+
+struct config {
+    char path[4096];
+    /* [server] */
+    enum listen_kind listen_kind;
+    char listen_dir[4096];     /* LISTEN_DIR */
+    int listen_fd;             /* LISTEN_FD */
+    mode_t socket_mode;
+    char socket_group[64];
+    int workers, threads;
+    char templates[4096];
+    char static_url[256];
+    char site_name[128];
+    char mail_domain[HOSTNAME_MAX + 1];
+    /* [network] */
+    struct cidr_list internal_networks;
+    struct cidr_list trusted_proxies;
+    enum show_mode show;
+    /* [imap] [pop3] [smtp] */
+    struct proto_conf proto[PROTO__MAX];
+};
+
+/* Fills cfg with the built-in defaults (no endpoints, nothing advertised). */
+void config_defaults(struct config *cfg);
+
+/* Loads and checks path into *cfg. Returns 0, or -1 with every problem
+ * appended to errors, one "FILE:LINE: [section] key: reason" per line. */
+int config_load(const char *path, struct config *cfg, struct buf *errors);
+
+/* Same for ini text in memory; name stands for the file in messages. */
+int config_load_string(const char *name, const char *text, struct config *cfg,
+                       struct buf *errors);
+
+/* Short names for messages and page labels. */
+extern const char *const proto_names[PROTO__MAX];   /* "imap", "pop3", "smtp" */
+extern const char *const side_names[SIDE__MAX];     /* "internal", "external" */
+
+#endif

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# tests/browser/run.sh — start the demo stack on test ports, run the
+# browser tests in Debian's chromium, stop the stack.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+BUILD=${BUILD:-build}
+cd "$here"
+if [ ! -d node_modules/playwright-core ]; then
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
+export RUN_DIR
+RUN_DIR=$(mktemp -d /tmp/postern-browser-XXXXXX)
+export PORT=${BROWSER_PORT:-18090} MAIL_PORT_BASE=${BROWSER_MAIL_BASE:-21000}
+export POSTERN_BIN="$repo/$BUILD/postern"
+trap '"$repo/scripts/stack.sh" stop >/dev/null 2>&1 || true; rm -rf "$RUN_DIR"' EXIT
+"$repo/scripts/stack.sh" start
+cd "$repo"
+BASE_URL="http://127.0.0.1:$PORT" SHOT_DIR="$repo/$BUILD/test-output" node "$here/settings.test.mjs"

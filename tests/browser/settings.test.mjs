@@ -1,0 +1,108 @@
+// settings.test.mjs — Debian's chromium (driven by playwright-core) loads
+// the settings page from the running stack, as a user would.
+// Prints "ok - …"/"not ok - …" lines; exits non-zero on any failure.
+import { chromium } from "playwright-core";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const base = process.env.BASE_URL || "http://127.0.0.1:18090";
+const out = process.env.SHOT_DIR || "build/test-output";
+mkdirSync(out, { recursive: true });
+let failed = 0;
+
+async function check(name, fn) {
+  try {
+    await fn();
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok - ${name}`);
+    for (const line of String(e && e.stack || e).split("\n")) console.log(`#   ${line}`);
+  }
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+const profile = mkdtempSync(join(tmpdir(), "postern-chromium-"));
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         `--user-data-dir=${profile}`],
+});
+
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") problems.push(m.text()); });
+  page.on("pageerror", (e) => problems.push(String(e)));
+
+  await check("settings page loads with IMAP4, POP3 and SMTP rows", async () => {
+    const resp = await page.goto(`${base}/settings`);
+    assert(resp.status() === 200, `status ${resp.status()}`);
+    assert((await page.title()).includes("Settings for POP or IMAP access"), "title");
+    for (const proto of ["imap", "pop3", "smtp"]) {
+      const rows = await page.locator(`tr[data-proto="${proto}"]`).count();
+      assert(rows >= 1, `no ${proto} rows`);
+    }
+    const imapHost = await page.locator('tr[data-proto="imap"] code').first().textContent();
+    assert(imapHost === "mail.example.test", `imap host ${imapHost}`);
+    await page.screenshot({ path: `${out}/settings-desktop.png`, fullPage: true });
+  });
+
+  await check("no console errors or CSP violations", async () => {
+    assert(problems.length === 0, `console: ${problems.join(" | ")}`);
+  });
+
+  await check("copy buttons appear with JavaScript and copy the value", async () => {
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+    const button = page.locator('tr[data-proto="imap"] button.copy').first();
+    assert(await button.isVisible(), "copy button hidden");
+    await button.click();
+    assert((await button.textContent()) === "Copied", "button did not confirm");
+  });
+
+  await check("readable on a phone (no horizontal scroll at 375px)", async () => {
+    const phone = await browser.newContext({ viewport: { width: 375, height: 800 }, isMobile: true });
+    const p = await phone.newPage();
+    await p.goto(`${base}/settings`);
+    const wide = await p.evaluate(() => document.documentElement.scrollWidth);
+    assert(wide <= 380, `page is ${wide}px wide`);
+    await p.screenshot({ path: `${out}/settings-phone.png`, fullPage: true });
+    await phone.close();
+  });
+
+  await check("works without JavaScript: tables shown, copy buttons stay hidden", async () => {
+    const nojs = await browser.newContext({ javaScriptEnabled: false });
+    const p = await nojs.newPage();
+    await p.goto(`${base}/settings?view=both`);
+    assert((await p.locator("tr[data-proto]").count()) >= 6, "rows without JS");
+    assert(!(await p.locator("button.copy").first().isVisible()), "copy button visible without JS");
+    await nojs.close();
+  });
+
+  await check("keyboard: skip link first, headings in order, tables have headers", async () => {
+    await page.goto(`${base}/settings`);
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => document.activeElement && document.activeElement.textContent);
+    assert(focused === "Skip to content", `first tab stop: ${focused}`);
+    const h1 = await page.locator("h1").count();
+    assert(h1 === 1, `${h1} h1 elements`);
+    const ths = await page.locator("table.endpoints th[scope=col]").count();
+    assert(ths >= 3, "column headers");
+  });
+
+  await check("unknown page shows a readable 404", async () => {
+    const resp = await page.goto(`${base}/does-not-exist`);
+    assert(resp.status() === 404, `status ${resp.status()}`);
+    assert((await page.locator("h1").textContent()) === "Page not found", "404 heading");
+  });
+} finally {
+  await browser.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

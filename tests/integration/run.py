@@ -1,0 +1,371 @@
+#!/usr/bin/env python3
+"""Integration tests: the real stack (Dovecot, SMTP relay, Redis, nginx,
+postern) on test ports; the settings page under several configs; config
+checking; bad input; worker lifecycle."""
+import os
+import re
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fcgi  # noqa: E402
+from harness import POSTERN, REPO, Stack, check, eq, has, hasnt, sections, RESULTS  # noqa: E402
+
+BASE = """
+[server]
+listen = @SOCK@
+workers = 2
+threads = 4
+templates = @TEMPLATES@
+site_name = Test Mail
+mail_domain = example.test
+socket_group = {group}
+
+[network]
+internal_networks = 10.0.0.0/8, 192.168.0.0/16
+trusted_proxies = 127.0.0.1
+show = {show}
+
+[imap]
+advertise = {imap_adv}
+internal = imap.corp.example.test:993:SSL, imap.corp.example.test:143:STARTTLS
+external = mail.example.test:993:SSL
+
+[pop3]
+advertise = {pop_adv}
+internal = pop.corp.example.test:995:SSL
+external = mail.example.test:995:SSL, mail.example.test:110:STARTTLS
+
+[smtp]
+advertise = yes
+internal = smtp.corp.example.test:587:STARTTLS
+external = mail.example.test:465:SSL, mail.example.test:587:STARTTLS
+"""
+
+
+def nginx_group():
+    import grp
+    for g in ("www-data", "nogroup"):
+        try:
+            grp.getgrnam(g)
+            return g
+        except KeyError:
+            pass
+    return "root"
+
+
+def conf(show="auto", imap_adv="yes", pop_adv="yes"):
+    return BASE.format(show=show, imap_adv=imap_adv, pop_adv=pop_adv, group=nginx_group())
+
+
+def main():
+    st = Stack(port=int(os.environ.get("IT_PORT", "18080")),
+               mail_base=int(os.environ.get("IT_MAIL_BASE", "20000")))
+    try:
+        st.start(conf())
+    except Exception as e:
+        print("not ok - stack starts")
+        for line in str(e).splitlines():
+            print("#   " + line)
+        st.stop(keep=True)
+        return 1
+    print("ok - stack starts (dovecot, relay, redis, nginx, postern)")
+    try:
+        settings_tests(st)
+        bad_input_tests(st)
+        lifecycle_tests(st)
+    finally:
+        st.stop()
+    config_check_tests()
+    inherited_socket_test()
+    return 0 if RESULTS["fail"] == 0 else 1
+
+
+def settings_tests(st):
+    def external_client():
+        r = st.http("GET", "/settings", {"X-Forwarded-For": "203.0.113.9"})
+        eq(r.status, 200, "status")
+        got = sections(r.text)
+        eq(got, [("imap", "external"), ("pop3", "external"), ("smtp", "external")], "sections")
+        has(r.text, "mail.example.test")
+        hasnt(r.text, "corp.example.test", "internal names leak to external clients")
+        # several endpoints, in order, the first marked preferred
+        smtp = r.text[r.text.index('data-proto="smtp"'):]
+        i465, i587 = smtp.index("<code>465</code>"), smtp.index("<code>587</code>")
+        assert i465 < i587, "SMTP endpoints out of preference order"
+        has(smtp, "preferred")
+        has(r.text, "STARTTLS")
+        has(r.text, "SSL/TLS")
+    check("settings: external client sees external endpoints only, in order", external_client)
+
+    def internal_client():
+        r = st.http("GET", "/settings", {"X-Forwarded-For": "10.20.30.40"})
+        eq(r.status, 200, "status")
+        eq(sections(r.text), [("imap", "internal"), ("pop3", "internal"), ("smtp", "internal")], "sections")
+        has(r.text, "imap.corp.example.test")
+        has(r.text, 'href="/settings?view=both"')
+    check("settings: internal client (X-Forwarded-For from trusted proxy) sees internal", internal_client)
+
+    def both():
+        r = st.http("GET", "/settings?view=both", {"X-Forwarded-For": "10.20.30.40"})
+        eq([s for _, s in sections(r.text)].count("internal"), 3, "internal tables")
+        eq([s for _, s in sections(r.text)].count("external"), 3, "external tables")
+        r = st.http("GET", "/settings?view=internal", {"X-Forwarded-For": "203.0.113.9"})
+        hasnt(r.text, "corp.example.test", "external client forcing view=internal")
+    check("settings: ?view=both for internal clients, never internal names for external", both)
+
+    def xff_spoof_chain():
+        # right-most untrusted entry is the client: a spoofed internal address on the left is ignored
+        r = st.http("GET", "/settings", {"X-Forwarded-For": "10.1.1.1, 203.0.113.9"})
+        hasnt(r.text, "corp.example.test", "spoofed chain")
+    check("settings: X-Forwarded-For chain uses the right-most untrusted address", xff_spoof_chain)
+
+    def not_advertised():
+        assert st.reload(conf(pop_adv="no")), "reload refused"
+        r = st.http("GET", "/settings", {"X-Forwarded-For": "203.0.113.9"})
+        has(r.text, "Your administrator has not made POP3 settings available here.")
+        hasnt(r.text, "<code>995</code>", "POP3 port shown although not advertised")
+        has(r.text, "<code>993</code>")
+    check("settings: a protocol not advertised is said plainly (SIGHUP reload)", not_advertised)
+
+    def untrusted_proxy():
+        text = conf().replace("trusted_proxies = 127.0.0.1", "trusted_proxies =")
+        assert st.reload(text), "reload refused"
+        r = st.http("GET", "/settings", {"X-Forwarded-For": "10.20.30.40"})
+        hasnt(r.text, "corp.example.test", "X-Forwarded-For believed from an untrusted peer")
+        assert st.reload(conf()), "reload back refused"
+    check("settings: X-Forwarded-For ignored unless the peer is a trusted proxy", untrusted_proxy)
+
+    def show_both_published():
+        assert st.reload(conf(show="both"))
+        r = st.http("GET", "/settings", {"X-Forwarded-For": "203.0.113.9"})
+        eq(len(sections(r.text)), 6, "tables with show=both")
+        assert st.reload(conf())
+    check("settings: show = both publishes internal and external to everyone", show_both_published)
+
+    def bad_reload_keeps_running():
+        ok = st.reload(conf().replace("993:SSL\n", "993:STARTTLS\n", 1))
+        assert not ok, "a bad config was accepted on reload"
+        has(st.log(), "[imap] internal: port 993 is IMAP with TLS from the start (SSL), not STARTTLS")
+        r = st.http("GET", "/settings")
+        eq(r.status, 200, "still serving")
+        st.write_conf(conf())
+    check("reload: a bad config is refused with its message and the old one keeps serving", bad_reload_keeps_running)
+
+    def headers():
+        r = st.http("GET", "/settings")
+        csp = r.getheader("Content-Security-Policy") or ""
+        for d in ("default-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"):
+            has(csp, d, "CSP")
+        eq(r.getheader("X-Content-Type-Options"), "nosniff", "nosniff")
+        eq(r.getheader("Referrer-Policy"), "same-origin", "Referrer-Policy")
+        eq(r.getheader("Strict-Transport-Security"), None, "HSTS over plain HTTP")
+        resp = fcgi.request(st.worker_socket(0), dict(fcgi.base_params(), HTTPS="on"))
+        has(resp.headers.get("strict-transport-security", ""), "max-age=", "HSTS over HTTPS")
+        r = st.http("GET", "/nope")
+        eq(r.getheader("X-Content-Type-Options"), "nosniff", "nosniff on errors")
+        has(r.getheader("Content-Security-Policy") or "", "default-src 'self'", "CSP on errors")
+    check("headers: CSP, nosniff, Referrer-Policy on every response; HSTS only over HTTPS", headers)
+
+    def static_by_nginx():
+        r = st.http("GET", "/static/postern.css")
+        eq(r.status, 200, "static status")
+        has(r.getheader("Content-Type") or "", "text/css")
+        log = st.log()
+        hasnt(log, "path=/static/", "postern served a static file")
+    check("static files are served by nginx, not postern", static_by_nginx)
+
+    def home_and_head():
+        r = st.http("GET", "/")
+        eq(r.status, 303, "/ redirects")
+        eq(r.getheader("Location"), "/settings")
+        r = st.http("HEAD", "/settings")
+        eq(r.status, 200, "HEAD")
+        eq(r.text, "", "HEAD body")
+    check("/ redirects to /settings; HEAD has no body", home_and_head)
+
+    def escaping():
+        r = st.http("GET", "/settings?view=%3Cscript%3Ealert(1)%3C/script%3E")
+        eq(r.status, 400, "bad view")
+        hasnt(r.text, "<script>alert", "reflected")
+    check("settings: a bad ?view= is a 400 and nothing is reflected raw", escaping)
+
+
+def healthy(st, what):
+    r = fcgi.request(st.worker_socket(0), fcgi.base_params(uri="/healthz"))
+    if r is None or r.status != 200:
+        raise AssertionError("worker no longer answers after " + what)
+
+
+BAD = [
+    # (name, via, request, want status)
+    ("unknown path", "http", ("GET", "/no/such/page", None, None), 404),
+    ("wrong method POST on a GET page", "http", ("POST", "/settings", {"Content-Type": "application/x-www-form-urlencoded"}, "a=1"), 405),
+    ("wrong method DELETE", "http", ("DELETE", "/settings", None, None), 405),
+    ("%00 in the query", "http", ("GET", "/settings?view=a%00b", None, None), 400),
+    ("%zz in the query", "http", ("GET", "/settings?view=%zz", None, None), 400),
+    ("invalid UTF-8 in the query", "http", ("GET", "/settings?view=%C0%AF", None, None), 400),
+    ("duplicate keys", "http", ("GET", "/settings?view=both&view=internal", None, None), 400),
+    ("oversize value", "fcgi", {"QUERY_STRING": "view=" + "a" * 70000}, None),
+    ("10,000 fields", "fcgi", {"QUERY_STRING": "&".join("f%d=1" % i for i in range(10000))}, None),
+    ("2,000 short fields", "fcgi", {"QUERY_STRING": "&".join(["a"] * 2000)}, 413),
+    ("absurd CONTENT_LENGTH", "fcgi", {"CONTENT_LENGTH": "99999999999999999999"}, 413),
+    ("non-numeric CONTENT_LENGTH", "fcgi", {"CONTENT_LENGTH": "12abc"}, 400),
+    ("negative CONTENT_LENGTH", "fcgi", {"CONTENT_LENGTH": "-5"}, 400),
+    ("CONTENT_LENGTH over the limit", "fcgi", {"CONTENT_LENGTH": str(200 * 1024 * 1024)}, 413),
+    ("body shorter than declared", "fcgi-short", {"CONTENT_LENGTH": "1000"}, 400),
+    ("path with bad UTF-8", "fcgi", {"DOCUMENT_URI": "/settings\xff"}, 400),
+]
+
+
+def bad_input_tests(st):
+    for name, via, req, want in BAD:
+        def one(name=name, via=via, req=req, want=want):
+            if via == "http":
+                method, path, headers, body = req
+                r = st.http(method, path, headers, body)
+                status, text, allow = r.status, r.text, r.getheader("Allow")
+            else:
+                params = dict(fcgi.base_params(), **req)
+                if "DOCUMENT_URI" in req:
+                    params["DOCUMENT_URI"] = req["DOCUMENT_URI"].encode("latin-1")
+                send = b"x" * 10 if via == "fcgi-short" else None
+                r = fcgi.request(st.worker_socket(0), params, send_body=send)
+                assert r is not None, "no response"
+                status, text, allow = r.status, r.text, r.headers.get("allow")
+            if want is None:
+                assert status in (413, 414), "status %d, want 413 or 414" % status
+            else:
+                eq(status, want, "status")
+            if status == 405:
+                eq(allow, "GET, HEAD", "Allow header")
+            has(text, "<h1", "readable error page")
+            has(text, "Error %d" % status, "error page names the status")
+            healthy(st, name)
+        check("bad input: %s -> %s, worker still answers" % (name, want or "413/414"), one)
+
+
+def worker_pids(st):
+    out = subprocess.run(["pgrep", "-P", str(st.postern_pid())], stdout=subprocess.PIPE, text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def lifecycle_tests(st):
+    def sockets_private():
+        for i in range(2):
+            mode = stat.S_IMODE(os.stat(st.worker_socket(i)).st_mode)
+            eq(mode, 0o660, "socket mode")
+    check("sockets: one per worker, mode 0660", sockets_private)
+
+    def restart_dead_worker():
+        pids = worker_pids(st)
+        eq(len(pids), 2, "workers")
+        os.kill(pids[0], signal.SIGKILL)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            now = worker_pids(st)
+            if len(now) == 2 and pids[0] not in now:
+                break
+            time.sleep(0.1)
+        now = worker_pids(st)
+        eq(len(now), 2, "workers after kill")
+        assert pids[0] not in now
+        for i in range(2):
+            r = fcgi.request(st.worker_socket(i), fcgi.base_params())
+            eq(r.status, 200, "worker %d answers" % i)
+        has(st.log(), "msg=\"worker died\"")
+    check("master restarts a worker that dies (SIGKILL)", restart_dead_worker)
+
+    def no_secrets_in_log():
+        log = st.log()
+        has(log, "path=/settings status=200")
+        hasnt(log, "view=both", "query strings in the log")
+    check("log: one key=value line per request, no query strings", no_secrets_in_log)
+
+
+def config_check_tests():
+    cases = [
+        ("[imap]\nadvertise = yes\nexternal = mail.example.com:587:SSL\n",
+         "[imap] external: port 587 is SMTP submission with STARTTLS, not TLS from the start (use 465)"),
+        ("[smtp]\nexternal = :465:SSL\n", "[smtp] external: port 465 is advertised without a host name"),
+        ("[server]\nbogus = 1\n", "[server] bogus: unknown key"),
+        ("[pop3]\nexternal = pop.example.com:70000:SSL\n", "[pop3] external: \"70000\" is not a port number (1-65535)"),
+    ]
+    for text, want in cases:
+        def one(text=text, want=want):
+            with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
+                f.write(text)
+                path = f.name
+            try:
+                line = 2 if text.count("\n") >= 2 else 1
+                for args in (["--check-config", path], ["-c", path]):
+                    r = subprocess.run([POSTERN] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       text=True, timeout=10)
+                    eq(r.returncode, 1, "exit status of postern %s" % args[0])
+                    has(r.stderr, "%s:%d: %s" % (path, line, want), "message")
+            finally:
+                os.unlink(path)
+        check("config refused: %s" % want, one)
+
+    def good():
+        r = subprocess.run([POSTERN, "--check-config", os.path.join(REPO, "postern.conf.example")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=10)
+        # the example names /usr/share/postern/templates, which may not exist here
+        if r.returncode != 0:
+            has(r.stderr, "templates", "only the template directory may be missing")
+        tmp = tempfile.mkdtemp()
+        p = os.path.join(tmp, "ok.conf")
+        with open(os.path.join(REPO, "postern.conf.example")) as f:
+            text = f.read().replace("/usr/share/postern/templates", os.path.join(REPO, "templates"))
+        with open(p, "w") as f:
+            f.write(text)
+        r = subprocess.run([POSTERN, "--check-config", p], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=10)
+        eq(r.returncode, 0, "exit status: " + r.stderr)
+        has(r.stdout, "OK")
+    check("config: postern.conf.example passes --check-config", good)
+
+
+def inherited_socket_test():
+    def fd0():
+        tmp = tempfile.mkdtemp()
+        path = os.path.join(tmp, "inherited.sock")
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(path)
+        s.listen(16)
+        cfg = os.path.join(tmp, "p.conf")
+        with open(cfg, "w") as f:
+            f.write("[server]\nlisten = fd:0\nworkers = 2\nthreads = 2\ntemplates = %s\n"
+                    "[imap]\nadvertise = yes\nexternal = mail.example.test:993:SSL\n" % os.path.join(REPO, "templates"))
+        p = subprocess.Popen([POSTERN, "-c", cfg], stdin=s.fileno(), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        s.close()
+        try:
+            r = None
+            for _ in range(50):
+                try:
+                    r = fcgi.request(path, fcgi.base_params())
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            assert r is not None
+            eq(r.status, 200, "status over the inherited socket")
+            has(r.text, "mail.example.test")
+            t0 = time.time()
+            p.send_signal(signal.SIGTERM)
+            rc = p.wait(timeout=15)
+            eq(rc, 0, "exit status after SIGTERM")
+            assert time.time() - t0 < 5, "SIGTERM took too long"
+        finally:
+            if p.poll() is None:
+                p.kill()
+    check("listen = fd:0 (spawn-fcgi/systemd style) serves, SIGTERM exits 0 promptly", fd0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
