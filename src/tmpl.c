@@ -239,6 +239,10 @@ static const char *const url_schemes[] = {"http", "https", "mailto"};
 
 int tmpl_url_is_safe(const char *url)
 {
+    /* "//host" and "/\host" leave the site: browsers read both as
+     * scheme-relative, so they are not relative links. */
+    if ((url[0] == '/' || url[0] == '\\') && (url[1] == '/' || url[1] == '\\'))
+        return 0;
     size_t k = strcspn(url, ":/?#");
     if (url[k] != ':')
         return 1;

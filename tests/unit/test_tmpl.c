@@ -168,6 +168,8 @@ static void test_url_is_safe(void **state)
         {"", 1}, {"/a", 1}, {"#f", 1}, {"?q=1", 1}, {"./x", 1}, {"a/b:c", 1},
         {"a?b:c", 1}, {"a#b:c", 1}, {"plain", 1}, {"http://a", 1},
         {"HTTPS://a", 1}, {"mailto:a@b", 1}, {"MAILTO:a@b", 1},
+        {"//evil.example/x", 0}, {"/\\evil.example", 0}, {"\\\\evil.example", 0},
+        {"\\/evil.example", 0},
     };
     (void)state;
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
