@@ -1,0 +1,579 @@
+#!/bin/bash
+# scripts/stack.sh — postern's private demo/test server stack.
+#
+#   scripts/stack.sh start    start everything, wait until it answers, return
+#   scripts/stack.sh stop     stop everything this RUN_DIR started (by PID)
+#   scripts/stack.sh status   say what runs (exit 0 all, 1 some, 3 none)
+#   scripts/stack.sh run      start, print URL and accounts, stay in the
+#                             foreground; Ctrl-C or TERM stops everything
+#
+# Services, all on 127.0.0.1, all state under RUN_DIR, none of them the
+# system's (the system dovecot/nginx/redis are never touched):
+#   dovecot  IMAP, POP3, submission (relaying to the sink), LMTP
+#   relay    Python SMTP sink (scripts/stack/relay.py): bad* -> 550,
+#            soft* -> 450, unknown @example.test -> 550, known ones -> LMTP
+#            into Dovecot, others -> RUN_DIR/outbox/*.eml
+#   redis    session store for later work (no persistence)
+#   postern  POSTERN_BIN -c POSTERN_CONF (master + workers)
+#   nginx    HTTP on 127.0.0.1:PORT, /static/ from the repo, the rest
+#            FastCGI to postern's per-worker sockets
+#
+# Environment (all optional):
+#   RUN_DIR         state directory (default: <repo>/run)
+#   PORT            nginx HTTP port (default 8080)
+#   MAIL_PORT_BASE  base of the mail ports (default 10000): IMAP +143,
+#                   IMAPS +993, POP3 +110, POP3S +995, submission +587,
+#                   submissions +465, LMTP +24, relay sink +25, redis +379
+#   POSTERN_BIN     postern binary (default <repo>/build/postern)
+#   POSTERN_CONF    postern config (default: generated RUN_DIR/postern.conf);
+#                   its [server] listen must be a directory and its workers
+#                   count sets nginx's upstream
+#   NGINX_WORKERS   nginx worker processes (default 1)
+#   NGINX_EXTRA     a file of extra nginx directives for the server block
+#                   (make bench adds its static and FastCGI-floor locations)
+#   STACK_TIMEOUT   seconds to wait for each service (default 20)
+#   PYTHON          python with aiosmtpd (default /usr/bin/python3: Debian's,
+#                   not a pyenv/venv one that lacks python3-aiosmtpd)
+#
+# After start, RUN_DIR/stack.env holds the ports and paths as shell
+# variables (tests may source it). Logs: RUN_DIR/logs/. PIDs:
+# RUN_DIR/pids/NAME.pid (+ NAME.start, the process start time, so a stale
+# PID that now belongs to someone else is never signalled).
+#
+# As root the mail files belong to the unprivileged system user
+# "postern-mail" (created here if missing), Dovecot's login processes run as
+# dovenull and its helpers as dovecot, nginx's workers as www-data (which is
+# also postern's socket group). As another user everything runs as that user.
+set -eu
+shopt -u patsub_replacement 2>/dev/null || true
+umask 022
+
+self=$(readlink -f "$0")
+SCRIPTS=$(dirname "$self")
+REPO=$(dirname "$SCRIPTS")
+STACK=$SCRIPTS/stack
+
+RUN_DIR=${RUN_DIR:-$REPO/run}
+PORT=${PORT:-8080}
+MAIL_PORT_BASE=${MAIL_PORT_BASE:-10000}
+POSTERN_BIN=${POSTERN_BIN:-$REPO/build/postern}
+NGINX_WORKERS=${NGINX_WORKERS:-1}
+STACK_TIMEOUT=${STACK_TIMEOUT:-20}
+PYTHON=${PYTHON:-/usr/bin/python3}
+[ -x "$PYTHON" ] || PYTHON=python3
+
+# start order; stop goes backwards
+SERVICES="dovecot relay redis postern nginx"
+
+log() { printf 'stack: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+is_uint() { case "$1" in ''|*[!0-9]*) return 1 ;; esac; }
+for v in PORT MAIL_PORT_BASE NGINX_WORKERS STACK_TIMEOUT; do
+    is_uint "${!v}" || die "$v must be a number, not '${!v}'"
+done
+if [ "$MAIL_PORT_BASE" -lt 1 ] || [ $((MAIL_PORT_BASE + 995)) -gt 65535 ]; then
+    die "MAIL_PORT_BASE=$MAIL_PORT_BASE: the ports base+24 .. base+995 must fit in 1..65535"
+fi
+if [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then die "PORT=$PORT is not a port"; fi
+
+case "${1:-}" in start|run) mkdir -p "$RUN_DIR" ;; esac
+if [ -d "$RUN_DIR" ]; then
+    RUN_DIR=$(cd "$RUN_DIR" && pwd -P)
+else
+    RUN_DIR=$(readlink -m "$RUN_DIR")
+fi
+PIDS=$RUN_DIR/pids
+LOGS=$RUN_DIR/logs
+
+P_LMTP=$((MAIL_PORT_BASE + 24))
+P_RELAY=$((MAIL_PORT_BASE + 25))
+P_POP3=$((MAIL_PORT_BASE + 110))
+P_IMAP=$((MAIL_PORT_BASE + 143))
+P_REDIS=$((MAIL_PORT_BASE + 379))
+P_SUBMISSIONS=$((MAIL_PORT_BASE + 465))
+P_SUBMISSION=$((MAIL_PORT_BASE + 587))
+P_IMAPS=$((MAIL_PORT_BASE + 993))
+P_POP3S=$((MAIL_PORT_BASE + 995))
+
+MAIL_USER=postern-mail
+
+# ------------------------------------------------------------ processes
+# Start time of PID in clock ticks since boot (field 22 of /proc/PID/stat;
+# the command name may contain spaces, so count from its closing paren).
+proc_start() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    local -a f
+    read -r -a f <<< "${stat##*) }"
+    printf '%s\n' "${f[19]}"
+}
+
+# alive PID: the process exists and is not a zombie (an exited process
+# stays a zombie until its parent -- for ours, init -- reaps it).
+alive() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    case "$stat" in Z*|X*) return 1 ;; esac
+}
+
+# pid_of NAME: print the PID recorded for NAME if that process still runs
+# (and is the one we started); else fail.
+pid_of() {
+    local pid start now
+    [ -s "$PIDS/$1.pid" ] || return 1
+    read -r pid < "$PIDS/$1.pid" || return 1
+    is_uint "$pid" || return 1
+    start=$(cat "$PIDS/$1.start" 2>/dev/null) || return 1
+    now=$(proc_start "$pid") || return 1
+    [ "$now" = "$start" ] || return 1
+    alive "$pid" || return 1
+    printf '%s\n' "$pid"
+}
+
+declare -A LOG_OFF=()
+
+# launch NAME LOG CMD...: start CMD in its own session (so Ctrl-C on the
+# terminal reaches only us, and its children share its process group),
+# record the PID.
+launch() {
+    local name=$1 logf=$2 pid
+    shift 2
+    printf '\n=== %s start %s\n' "$name" "$(date '+%F %T')" >> "$logf"
+    LOG_OFF[$name]=$(stat -c %s "$logf")
+    setsid "$@" < /dev/null >> "$logf" 2>&1 &
+    pid=$!
+    printf '%s\n' "$pid" > "$PIDS/$name.pid.tmp"
+    proc_start "$pid" > "$PIDS/$name.start" || echo gone > "$PIDS/$name.start"
+    mv "$PIDS/$name.pid.tmp" "$PIDS/$name.pid"
+}
+
+# group_alive PGID: does any live (non-zombie) process of that process
+# group remain?
+group_alive() {
+    local p
+    for p in $(pgrep -g "$1" 2> /dev/null); do
+        alive "$p" && return 0
+    done
+    return 1
+}
+
+# stop_one NAME: TERM the recorded PID, KILL its process group after a
+# grace period; also reap group members the master left behind.
+stop_one() {
+    local name=$1 pid i
+    if pid=$(pid_of "$name"); then
+        kill -TERM "$pid" 2> /dev/null || true
+        for i in $(seq 1 100); do   # 5 s
+            alive "$pid" || break
+            sleep 0.05
+        done
+        if alive "$pid"; then
+            log "$name (pid $pid) ignored TERM for 5 s: KILL"
+            kill -KILL -- "-$pid" 2> /dev/null || kill -KILL "$pid" 2> /dev/null || true
+        fi
+        # children that outlived their master (same process group, ours)
+        for i in $(seq 1 20); do
+            group_alive "$pid" || break
+            [ "$i" = 1 ] && { kill -TERM -- "-$pid" 2> /dev/null || true; }
+            [ "$i" = 10 ] && { kill -KILL -- "-$pid" 2> /dev/null || true; }
+            sleep 0.05
+        done
+        wait "$pid" 2> /dev/null || true
+        log "stopped $name (pid $pid)"
+    elif pid=$(orphan_group "$name"); then
+        # the master died earlier but left children behind (e.g. postern
+        # workers after a master crash)
+        kill -TERM -- "-$pid" 2> /dev/null || true
+        for i in $(seq 1 40); do
+            group_alive "$pid" || break
+            [ "$i" = 20 ] && { kill -KILL -- "-$pid" 2> /dev/null || true; }
+            sleep 0.05
+        done
+        log "stopped what was left of $name (process group $pid)"
+    fi
+    rm -f "$PIDS/$name.pid" "$PIDS/$name.start"
+}
+
+# orphan_group NAME: NAME's recorded master is gone, but live processes of
+# its process group remain that started no earlier than it did (so they are
+# its children, not strangers reusing the number). Print the group id.
+orphan_group() {
+    local pid start p t
+    [ -s "$PIDS/$1.pid" ] && read -r pid < "$PIDS/$1.pid" && is_uint "$pid" || return 1
+    start=$(cat "$PIDS/$1.start" 2> /dev/null) && is_uint "$start" || return 1
+    for p in $(pgrep -g "$pid" 2> /dev/null); do
+        t=$(proc_start "$p") || continue
+        if alive "$p" && [ "$t" -ge "$start" ]; then
+            printf '%s\n' "$pid"
+            return 0
+        fi
+    done
+    return 1
+}
+
+any_running() {
+    local s
+    for s in $SERVICES; do pid_of "$s" > /dev/null && return 0; done
+    return 1
+}
+
+sock_dir_recorded() { cat "$RUN_DIR/pids/postern.sockdir" 2> /dev/null || true; }
+
+stop_all() {
+    local s sd
+    for s in nginx postern redis relay dovecot; do stop_one "$s"; done
+    sd=$(sock_dir_recorded)
+    if [ -n "$sd" ] && [ -d "$sd" ]; then
+        find "$sd" -maxdepth 1 -name 'worker-*.sock' -type s -delete 2> /dev/null || true
+    fi
+    rm -f "$PIDS/postern.sockdir"
+    # Dovecot leaves its sockets in its private base_dir
+    if [ -d "$RUN_DIR/dovecot/run" ]; then
+        find "$RUN_DIR/dovecot/run" -mindepth 1 -maxdepth 2 -type s -delete 2> /dev/null || true
+    fi
+}
+
+# ------------------------------------------------------------ waiting
+tcp_open() { (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
+
+# fail_service NAME LOG WHAT: report, stop what was started, exit 1
+fail_service() {
+    log "error: $1 did not come up: $3"
+    if [ -s "$2" ]; then
+        log "last lines of $2 (this start):"
+        tail -c +"$((${LOG_OFF[$1]:-0} + 1))" "$2" | tail -n 25 | sed 's/^/    /' >&2
+    fi
+    log "stopping what was started"
+    stop_all
+    exit 1
+}
+
+# wait_ready NAME LOG CHECK ARG...: poll CHECK ARG until it succeeds, the
+# process dies, or STACK_TIMEOUT passes.
+wait_ready() {
+    local name=$1 logf=$2 deadline
+    shift 2
+    deadline=$((SECONDS + STACK_TIMEOUT))
+    while ! "$@"; do
+        pid_of "$name" > /dev/null || fail_service "$name" "$logf" "process exited (waiting for: $*)"
+        [ "$SECONDS" -lt "$deadline" ] || fail_service "$name" "$logf" "no answer after ${STACK_TIMEOUT}s (waiting for: $*)"
+        sleep 0.05
+    done
+}
+
+# greets PORT PREFIX: the server on PORT sends a greeting starting PREFIX
+# (the listening socket alone is the master's; this proves a login process
+# or the LMTP service really runs).
+greets() {
+    (
+        exec 3<> "/dev/tcp/127.0.0.1/$1" || exit 1
+        IFS= read -r -t 2 line <&3 || exit 1
+        [[ $line == "$2"* ]]
+    ) 2> /dev/null
+}
+dovecot_ready() {
+    all_tcp $P_IMAPS $P_POP3S $P_SUBMISSIONS &&
+        greets $P_IMAP "* OK" && greets $P_POP3 "+OK" &&
+        greets $P_SUBMISSION "220 " && greets $P_LMTP "220 "
+}
+
+all_tcp() { local p; for p in "$@"; do tcp_open "$p" || return 1; done; }
+all_sockets() { local f; for f in "$@"; do [ -S "$f" ] || return 1; done; }
+
+# ------------------------------------------------------------ config
+# render TEMPLATE OUT KEY=VALUE...: replace @KEY@ in TEMPLATE
+render() {
+    local tmpl=$1 out=$2 text kv
+    shift 2
+    text=$(< "$tmpl")
+    for kv in "$@"; do
+        text=${text//@${kv%%=*}@/${kv#*=}}
+    done
+    if [[ $text =~ @[A-Z][A-Z0-9_]*@ ]]; then
+        die "render $tmpl: no value for ${BASH_REMATCH[0]}"
+    fi
+    printf '%s\n' "$text" > "$out.tmp"
+    mv "$out.tmp" "$out"
+}
+
+# conf_get FILE SECTION KEY: value of KEY in [SECTION] of an ini file
+conf_get() {
+    awk -v sec="$2" -v key="$3" '
+        /^[ \t]*[;#]/ { next }
+        /^[ \t]*\[/ { s = $0; gsub(/[][ \t]/, "", s); insec = (s == sec); next }
+        insec {
+            i = index($0, "="); if (!i) next
+            k = substr($0, 1, i - 1); gsub(/^[ \t]+|[ \t]+$/, "", k)
+            if (k != key) next
+            v = substr($0, i + 1); sub(/[ \t]+[;#].*$/, "", v)
+            gsub(/^[ \t]+|[ \t]+$/, "", v)
+            print v; exit
+        }' "$1"
+}
+
+setup_identity() {
+    if [ "$(id -u)" = 0 ]; then
+        if ! getent passwd "$MAIL_USER" > /dev/null; then
+            log "creating system user $MAIL_USER (owner of the stack's mail files)"
+            useradd --system --user-group --no-create-home --home-dir /nonexistent \
+                --shell /usr/sbin/nologin --comment "postern demo/test mail owner" "$MAIL_USER" ||
+                die "useradd $MAIL_USER failed"
+        fi
+        MAIL_OWNER=$MAIL_USER
+        MAIL_UID=$(id -u "$MAIL_USER")
+        MAIL_GID=$(id -g "$MAIL_USER")
+        LOGIN_USER=dovenull
+        INTERNAL_USER=dovecot
+        INTERNAL_GROUP=dovecot
+        LOGIN_CHROOT=login
+        ANVIL_CHROOT=empty
+        getent passwd dovenull > /dev/null || die "user dovenull missing (is dovecot-core installed?)"
+        getent passwd dovecot > /dev/null || die "user dovecot missing (is dovecot-core installed?)"
+        getent passwd www-data > /dev/null || die "user www-data missing"
+        NGINX_USER_LINE="user www-data www-data;"
+        SOCKET_GROUP=www-data
+        MAIL_OWNER_SETTINGS="mail_uid = $MAIL_USER
+mail_gid = $MAIL_USER
+first_valid_uid = $MAIL_UID
+first_valid_gid = $MAIL_GID"
+    else
+        MAIL_OWNER=$(id -un)
+        MAIL_UID=
+        MAIL_GID=
+        LOGIN_USER=$(id -un)
+        INTERNAL_USER=$(id -un)
+        INTERNAL_GROUP=$(id -gn)
+        LOGIN_CHROOT=
+        ANVIL_CHROOT=
+        NGINX_USER_LINE="# not root: workers run as $(id -un)"
+        SOCKET_GROUP=$(id -gn)
+        MAIL_OWNER_SETTINGS="# not root: mail belongs to $(id -un)"
+    fi
+}
+
+check_tools() {
+    local t
+    for t in dovecot doveadm nginx redis-server openssl setsid pgrep; do
+        command -v "$t" > /dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin
+        command -v "$t" > /dev/null 2>&1 || die "$t not found: run scripts/deps.sh run (as root)"
+    done
+    "$PYTHON" -c 'import aiosmtpd' 2> /dev/null ||
+        die "$PYTHON cannot import aiosmtpd: install python3-aiosmtpd (scripts/deps.sh) or set PYTHON"
+    [ -x "$POSTERN_BIN" ] || die "$POSTERN_BIN not found or not executable: build first: make"
+    if [ -n "${POSTERN_CONF:-}" ]; then
+        [ -r "$POSTERN_CONF" ] || die "POSTERN_CONF=$POSTERN_CONF is not readable"
+        POSTERN_CONF=$(readlink -f "$POSTERN_CONF")
+    fi
+}
+
+prepare() {
+    mkdir -p "$PIDS" "$LOGS" "$RUN_DIR/dovecot/run" "$RUN_DIR/dovecot/state" \
+        "$RUN_DIR/mail" "$RUN_DIR/outbox" "$RUN_DIR/redis" "$RUN_DIR/nginx/tmp"
+    "$STACK/gen_ca.sh" "$RUN_DIR/ca" > /dev/null
+
+    # Dovecot
+    local dh="# ssl_dh: /usr/share/dovecot/dh.pem not found"
+    if [ -r /usr/share/dovecot/dh.pem ]; then dh="ssl_dh = </usr/share/dovecot/dh.pem"; fi
+    render "$STACK/dovecot.conf.in" "$RUN_DIR/dovecot/dovecot.conf" \
+        "RUN_DIR=$RUN_DIR" "INSTANCE=postern-$MAIL_PORT_BASE" \
+        "LOGIN_USER=$LOGIN_USER" "INTERNAL_USER=$INTERNAL_USER" "INTERNAL_GROUP=$INTERNAL_GROUP" \
+        "LOGIN_CHROOT=$LOGIN_CHROOT" "ANVIL_CHROOT=$ANVIL_CHROOT" "MAIL_USER=$MAIL_OWNER" \
+        "MAIL_OWNER_SETTINGS=$MAIL_OWNER_SETTINGS" "SSL_DH=$dh" \
+        "P_IMAP=$P_IMAP" "P_IMAPS=$P_IMAPS" "P_POP3=$P_POP3" "P_POP3S=$P_POP3S" \
+        "P_SUBMISSION=$P_SUBMISSION" "P_SUBMISSIONS=$P_SUBMISSIONS" \
+        "P_LMTP=$P_LMTP" "P_RELAY=$P_RELAY"
+    if [ ! -s "$RUN_DIR/dovecot/users" ]; then
+        local hash u
+        hash=$(doveadm -c "$RUN_DIR/dovecot/dovecot.conf" pw -s SHA512-CRYPT -p wonderland) ||
+            die "doveadm pw failed"
+        : > "$RUN_DIR/dovecot/users.tmp"
+        for u in alice@example.test pop@example.test; do
+            printf '%s:%s::::::\n' "$u" "$hash" >> "$RUN_DIR/dovecot/users.tmp"
+        done
+        chmod 0640 "$RUN_DIR/dovecot/users.tmp"
+        # read by Dovecot's auth process, which runs as $INTERNAL_USER
+        if [ "$(id -u)" = 0 ]; then chgrp "$INTERNAL_GROUP" "$RUN_DIR/dovecot/users.tmp"; fi
+        mv "$RUN_DIR/dovecot/users.tmp" "$RUN_DIR/dovecot/users"
+    fi
+    "$PYTHON" "$STACK/seed_mail.py" --mail-root "$RUN_DIR/mail" \
+        ${MAIL_UID:+--uid "$MAIL_UID" --gid "$MAIL_GID"} || die "seeding mail failed"
+
+    # postern
+    if [ -z "${POSTERN_CONF:-}" ]; then
+        render "$STACK/postern.conf.in" "$RUN_DIR/postern.conf" \
+            "RUN_DIR=$RUN_DIR" "REPO=$REPO" "SOCKET_GROUP=$SOCKET_GROUP" \
+            "P_IMAP=$P_IMAP" "P_IMAPS=$P_IMAPS" "P_POP3=$P_POP3" "P_POP3S=$P_POP3S" \
+            "P_SUBMISSION=$P_SUBMISSION" "P_SUBMISSIONS=$P_SUBMISSIONS"
+        POSTERN_CONF=$RUN_DIR/postern.conf
+    fi
+    SOCK_DIR=$(conf_get "$POSTERN_CONF" server listen)
+    case "$SOCK_DIR" in
+        /*) ;;
+        *) die "$POSTERN_CONF: [server] listen = '$SOCK_DIR': the stack needs a directory (absolute path) for per-worker sockets" ;;
+    esac
+    WORKERS=$(conf_get "$POSTERN_CONF" server workers)
+    WORKERS=${WORKERS:-2}
+    if ! is_uint "$WORKERS" || [ "$WORKERS" -lt 1 ]; then
+        die "$POSTERN_CONF: [server] workers = '$WORKERS'"
+    fi
+    mkdir -p "$SOCK_DIR"
+    chmod 0750 "$SOCK_DIR"
+    if [ "$(id -u)" = 0 ]; then chgrp "$SOCKET_GROUP" "$SOCK_DIR"; fi
+    find "$SOCK_DIR" -maxdepth 1 -name 'worker-*.sock' -type s -delete
+    SOCKETS=()
+    local servers="" i
+    for ((i = 0; i < WORKERS; i++)); do
+        SOCKETS+=("$SOCK_DIR/worker-$i.sock")
+        servers+="        server unix:$SOCK_DIR/worker-$i.sock;"$'\n'
+    done
+
+    # nginx
+    render "$STACK/nginx.conf.in" "$RUN_DIR/nginx/nginx.conf" \
+        "RUN_DIR=$RUN_DIR" "REPO=$REPO" "PORT=$PORT" "USER_LINE=$NGINX_USER_LINE" \
+        "NGINX_WORKERS=$NGINX_WORKERS" "UPSTREAM_SERVERS=${servers%$'\n'}" \
+        "EXTRA_LINE=${NGINX_EXTRA:+        include $NGINX_EXTRA;}"
+
+    cat > "$RUN_DIR/stack.env" <<EOF
+# written by scripts/stack.sh start; shell syntax
+RUN_DIR='$RUN_DIR'
+URL='http://127.0.0.1:$PORT/'
+PORT=$PORT
+MAIL_PORT_BASE=$MAIL_PORT_BASE
+IMAP_PORT=$P_IMAP
+IMAPS_PORT=$P_IMAPS
+POP3_PORT=$P_POP3
+POP3S_PORT=$P_POP3S
+SUBMISSION_PORT=$P_SUBMISSION
+SUBMISSIONS_PORT=$P_SUBMISSIONS
+LMTP_PORT=$P_LMTP
+RELAY_PORT=$P_RELAY
+REDIS_PORT=$P_REDIS
+CA_FILE='$RUN_DIR/ca/ca.pem'
+TLS_NAME=mail.example.test
+OUTBOX='$RUN_DIR/outbox'
+POSTERN_CONF='$POSTERN_CONF'
+SOCK_DIR='$SOCK_DIR'
+WORKERS=$WORKERS
+EOF
+}
+
+check_ports_free() {
+    local pair
+    for pair in "nginx HTTP:$PORT" "dovecot LMTP:$P_LMTP" "relay sink:$P_RELAY" \
+        "dovecot POP3:$P_POP3" "dovecot IMAP:$P_IMAP" "redis:$P_REDIS" \
+        "dovecot submissions:$P_SUBMISSIONS" "dovecot submission:$P_SUBMISSION" \
+        "dovecot IMAPS:$P_IMAPS" "dovecot POP3S:$P_POP3S"; do
+        if tcp_open "${pair##*:}"; then
+            die "port 127.0.0.1:${pair##*:} (${pair%:*}) is already in use (another stack? set PORT / MAIL_PORT_BASE)"
+        fi
+    done
+}
+
+# ------------------------------------------------------------ commands
+now_ms() { local t; t=$(date +%s%N); printf '%s\n' $((t / 1000000)); }
+
+cmd_start() {
+    local t0 t1 l
+    t0=$(now_ms)
+    if any_running; then
+        log "already running in $RUN_DIR: stopping it first"
+        stop_all
+    fi
+    check_tools
+    setup_identity
+    prepare
+    check_ports_free
+
+    l=$LOGS/dovecot.log
+    launch dovecot "$l" dovecot -F -c "$RUN_DIR/dovecot/dovecot.conf"
+    wait_ready dovecot "$l" dovecot_ready
+
+    l=$LOGS/relay.log
+    launch relay "$l" "$PYTHON" "$STACK/relay.py" --port "$P_RELAY" --lmtp-port "$P_LMTP" \
+        --outbox "$RUN_DIR/outbox" --users "$RUN_DIR/dovecot/users"
+    wait_ready relay "$l" all_tcp $P_RELAY
+
+    l=$LOGS/redis.log
+    launch redis "$l" redis-server --bind 127.0.0.1 --port "$P_REDIS" --save '' \
+        --appendonly no --dir "$RUN_DIR/redis" --daemonize no \
+        --pidfile "$RUN_DIR/redis/redis.pid" --logfile '' --protected-mode yes
+    wait_ready redis "$l" all_tcp $P_REDIS
+
+    l=$LOGS/postern.log
+    printf '%s\n' "$SOCK_DIR" > "$PIDS/postern.sockdir"
+    launch postern "$l" "$POSTERN_BIN" -c "$POSTERN_CONF"
+    wait_ready postern "$l" all_sockets "${SOCKETS[@]}"
+
+    l=$LOGS/nginx-error.log
+    launch nginx "$l" nginx -e "$l" -p "$RUN_DIR/nginx" -c "$RUN_DIR/nginx/nginx.conf"
+    wait_ready nginx "$l" all_tcp "$PORT"
+
+    t1=$(now_ms)
+    log "ready in $(((t1 - t0) / 1000)).$(printf '%03d' $(((t1 - t0) % 1000)))s: http://127.0.0.1:$PORT/ (RUN_DIR=$RUN_DIR)"
+}
+
+cmd_stop() {
+    stop_all
+}
+
+cmd_status() {
+    local s pid up=0 n=0
+    for s in $SERVICES; do
+        n=$((n + 1))
+        if pid=$(pid_of "$s"); then
+            up=$((up + 1))
+            printf '%-8s running (pid %s)\n' "$s" "$pid"
+        else
+            printf '%-8s stopped\n' "$s"
+        fi
+    done
+    [ "$up" = "$n" ] && return 0
+    [ "$up" = 0 ] && return 3
+    return 1
+}
+
+print_banner() {
+    cat <<EOF
+
+  postern demo:  http://127.0.0.1:$PORT/
+
+  accounts (password: wonderland)
+    alice@example.test   IMAP, ~40 messages in INBOX, Sent, Archive, Projects, ...
+    pop@example.test     POP3, 30 messages
+
+  mail servers (127.0.0.1, TLS name mail.example.test, CA $RUN_DIR/ca/ca.pem)
+    IMAP $P_IMAP STARTTLS, $P_IMAPS SSL    POP3 $P_POP3 STLS, $P_POP3S SSL
+    submission $P_SUBMISSION STARTTLS, $P_SUBMISSIONS SSL   relay sink $P_RELAY   redis $P_REDIS
+  outgoing mail to other domains: $RUN_DIR/outbox/     logs: $RUN_DIR/logs/
+
+  Ctrl-C stops everything.
+EOF
+}
+
+cmd_run() {
+    local s dead=""
+    cmd_start
+    trap 'log "stopping"; stop_all; exit 0' INT TERM HUP
+    print_banner
+    while :; do
+        sleep 1 &
+        wait $! || true
+        for s in $SERVICES; do
+            case " $dead " in *" $s "*) continue ;; esac
+            if ! pid_of "$s" > /dev/null; then
+                dead="$dead $s"
+                log "warning: $s has exited; see $LOGS/"
+            fi
+        done
+    done
+}
+
+case "${1:-}" in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    status) cmd_status ;;
+    run) cmd_run ;;
+    *) echo "usage: $0 run|start|stop|status   (see the top of this file)" >&2; exit 2 ;;
+esac

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# tests/bench/run.sh — make bench: in one run, wrk at 64 connections against
+#   1. /settings            (nginx -> postern -> template)
+#   2. a static file        (nginx alone, the same bytes)
+#   3. the FastCGI floor    (nginx -> a minimal fcgi2 responder, same bytes)
+# and postern's idle RSS. Prints the figures beside their targets.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+BUILD=${BUILD:-build}
+DURATION=${BENCH_SECONDS:-10}
+CONNS=${BENCH_CONNECTIONS:-64}
+export RUN_DIR
+RUN_DIR=$(mktemp -d /tmp/postern-bench-XXXXXX)
+export PORT=${BENCH_PORT:-18100} MAIL_PORT_BASE=${BENCH_MAIL_BASE:-22000}
+export POSTERN_BIN="$repo/$BUILD/postern"
+export NGINX_WORKERS=${NGINX_WORKERS:-1}
+bench=$RUN_DIR/bench
+mkdir -p "$bench"
+chmod 755 "$RUN_DIR" "$bench"
+cat > "$bench/extra.conf" <<CONF
+location = /bench/static.html {
+    alias $bench/settings.html;
+    default_type text/html;
+}
+location = /bench/floor {
+    include /etc/nginx/fastcgi_params;
+    fastcgi_pass unix:$bench/floor.sock;
+    fastcgi_keep_conn off;
+}
+CONF
+export NGINX_EXTRA="$bench/extra.conf"
+floor_pid=""
+cleanup() {
+    [ -n "$floor_pid" ] && kill "$floor_pid" 2>/dev/null
+    "$repo/scripts/stack.sh" stop >/dev/null 2>&1 || true
+    rm -rf "$RUN_DIR"
+}
+trap cleanup EXIT
+"$repo/scripts/stack.sh" start >/dev/null
+base="http://127.0.0.1:$PORT"
+curl -fsS "$base/settings" -o "$bench/settings.html"
+chmod 644 "$bench/settings.html"
+. "$RUN_DIR/stack.env" 2>/dev/null || true
+threads=$(awk -F= '/^threads/ {gsub(/ /,"",$2); print $2}' "$RUN_DIR/postern.conf")
+workers=$(awk -F= '/^workers/ {gsub(/ /,"",$2); print $2}' "$RUN_DIR/postern.conf")
+"$repo/$BUILD/fcgi_floor" "$bench/floor.sock" "$bench/settings.html" $(( ${threads:-4} * ${workers:-2} )) &
+floor_pid=$!
+for _ in $(seq 50); do [ -S "$bench/floor.sock" ] && break; sleep 0.1; done
+
+# postern's idle RSS: master + workers, in kB
+master=$(cat "$RUN_DIR/pids/postern.pid")
+# RSS counts shared library pages once per process; PSS shares them out.
+rss_total=0
+pss_total=0
+rss_list=""
+for p in $master $(pgrep -P "$master"); do
+    r=$(awk '/^Rss:/ {print $2}' "/proc/$p/smaps_rollup")
+    s=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup")
+    rss_total=$((rss_total + r))
+    pss_total=$((pss_total + s))
+    rss_list="$rss_list pid$p=${r}kB"
+done
+
+run() {   # run NAME URL -> "rps p99ms"
+    wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$2" > "$bench/$1.txt" 2>&1
+    python3 - "$bench/$1.txt" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", t, re.M)
+f = {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+errs = re.search(r"Socket errors: .*", t)
+print("%.0f %.2f %s" % (rps, float(m.group(1)) * f, bad.group(1) if bad else 0))
+PY
+}
+size=$(stat -c %s "$bench/settings.html")
+curl -fsS "$base/bench/floor" | cmp -s - "$bench/settings.html" || { echo "floor returns other bytes" >&2; exit 1; }
+curl -fsS "$base/bench/static.html" | cmp -s - "$bench/settings.html" || { echo "static returns other bytes" >&2; exit 1; }
+run warm "$base/settings" >/dev/null
+read -r s_rps s_p99 s_bad <<<"$(run settings "$base/settings")"
+read -r st_rps st_p99 st_bad <<<"$(run static "$base/bench/static.html")"
+read -r f_rps f_p99 f_bad <<<"$(run floor "$base/bench/floor")"
+
+echo "postern bench — $(date -u +%Y-%m-%d), $(nproc) cores, wrk -c$CONNS -d${DURATION}s, page $size bytes"
+printf '%-34s %10s %10s %8s\n' "" "req/s" "p99 ms" "non-2xx"
+printf '%-34s %10s %10s %8s\n' "/settings (postern)" "$s_rps" "$s_p99" "$s_bad"
+printf '%-34s %10s %10s %8s\n' "static file (nginx)" "$st_rps" "$st_p99" "$st_bad"
+printf '%-34s %10s %10s %8s\n' "FastCGI floor (bare fcgi2)" "$f_rps" "$f_p99" "$f_bad"
+python3 - "$s_rps" "$f_rps" "$st_rps" "$s_p99" "$rss_total" "$pss_total" <<'PY'
+import sys
+s, f, st, p99, rss, pss = (float(x) for x in sys.argv[1:])
+r = s / f
+print("ratio /settings : floor  = %.2f   (target >= 0.90)  %s" % (r, "MET" if r >= 0.9 else "MISSED"))
+print("ratio /settings : static = %.2f" % (s / st))
+print("p99 /settings            = %.2f ms (target <= 10 ms)  %s" % (p99, "MET" if p99 <= 10 else "MISSED"))
+print("postern idle RSS         = %.1f MB master+workers (PSS %.1f MB) (target <= 15 MB)  %s"
+      % (rss / 1024, pss / 1024, "MET" if rss / 1024 <= 15 else "MISSED"))
+PY
+echo "  per process:$rss_list"
