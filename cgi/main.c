@@ -214,9 +214,8 @@ static void reload(void)
     struct app *next = app_load(M.config_path, &errors);
     if (next == NULL) {
         log_error("msg=\"reload refused; keeping the running configuration\"");
-        if (write(STDERR_FILENO, errors.data, errors.len) < 0) {
-            /* nothing more to do */
-        }
+        for (char *line = errors.data ? strtok(errors.data, "\n") : NULL; line; line = strtok(NULL, "\n"))
+            log_error("msg=\"config problem\" detail=\"%s\"", line);
         buf_free(&errors);
         return;
     }

@@ -1,12 +1,10 @@
 /* tmpl.c — see tmpl.h.
  *
- * Loading scans a template once. Literal text runs through a small HTML
- * tokenizer (the WHATWG state machine, minus what cannot move a
- * substitution to another context) so each {{name}} knows where the
- * browser will be. {{#if}} branches may leave the tokenizer in different
- * states, so the parser carries a small SET of possible states: a
- * substitution must be allowed in all of them and gets the strictest
- * escaping among them. The result is a flat instruction list with jumps.
+ * Loading scans a template once. Literal text runs through the HTML
+ * tokenizer of htmlctx.h so each {{name}} knows where the browser will be;
+ * {{#if}} branches may leave it in different states, so the parser carries
+ * the set of possible ones (struct htmlctx), and each block remembers the
+ * set where it opened. The result is a flat instruction list with jumps.
  *
  * Rendering walks the instructions with a fixed-size frame stack for
  * {{#each}} iterations and partial calls: no recursion, no allocation
@@ -19,6 +17,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "htmlctx.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,8 +30,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NAME_BUF 16          /* tag/attribute name prefix the tokenizer keeps */
-#define HSET_MAX 8           /* possible tokenizer states at one point */
 #define MAX_FRAMES 64        /* render stack: each iterations + partial calls */
 #define MAX_FILE (1 << 20)   /* largest template file */
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -79,16 +76,6 @@ static int valid_name(const char *s, size_t n)
         if (!is_name_char((unsigned char)s[i]))
             return 0;
     return n > 0;
-}
-
-static int is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-
-static unsigned char lower(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
 /* ---- values ---------------------------------------------------------- */
@@ -249,342 +236,12 @@ int tmpl_url_is_safe(const char *url)
     for (size_t i = 0; i < NELEM(url_schemes); i++) {
         const char *sc = url_schemes[i];
         size_t j = 0;
-        while (j < k && sc[j] != '\0' && lower((unsigned char)url[j]) == sc[j])
+        while (j < k && sc[j] != '\0' && htmlctx_lower((unsigned char)url[j]) == sc[j])
             j++;
         if (j == k && sc[j] == '\0')
             return 1;
     }
     return 0;
-}
-
-/* ---- the HTML tokenizer ---------------------------------------------- */
-
-enum hs {
-    HS_DATA, HS_RCDATA, HS_RAWTEXT, HS_TAG_OPEN, HS_END_TAG_OPEN, HS_TAG_NAME,
-    HS_BEFORE_ATTR_NAME, HS_ATTR_NAME, HS_AFTER_ATTR_NAME, HS_BEFORE_ATTR_VALUE,
-    HS_ATTR_DQ, HS_ATTR_SQ, HS_ATTR_UNQ, HS_AFTER_ATTR_VALUE, HS_SELF_CLOSING,
-    HS_MARKUP_DECL, HS_MARKUP_DASH, HS_BOGUS_COMMENT, HS_COMMENT_START,
-    HS_COMMENT_START_DASH, HS_COMMENT, HS_COMMENT_END_DASH, HS_COMMENT_END,
-    HS_COMMENT_END_BANG, HS__MAX
-};
-
-struct hstate {            /* every byte significant: compared with memcmp */
-    unsigned char st;      /* enum hs */
-    unsigned char raw;     /* enum raw of the start tag being read, or raw text we are in */
-    unsigned char attr;    /* enum attr_kind of the attribute being read */
-    unsigned char url;     /* URL attribute value whose scheme is not yet settled */
-    unsigned char n;       /* name length, or end-tag match progress in raw text */
-    unsigned char aux;     /* "<!--" match progress in <script> */
-    unsigned char end;     /* the tag being read is an end tag */
-    unsigned char ovf;     /* the name did not fit */
-    char name[NAME_BUF];   /* lowercased tag or attribute name, NUL-padded */
-};
-
-struct hset {
-    unsigned n;
-    struct hstate s[HSET_MAX];
-};
-
-enum raw {
-    RAW_NONE, RAW_SCRIPT, RAW_STYLE, RAW_XMP, RAW_IFRAME, RAW_NOEMBED,
-    RAW_NOFRAMES, RAW_NOSCRIPT, RAW_PLAINTEXT, RAW_TITLE, RAW_TEXTAREA, RAW__MAX
-};
-
-/* Elements whose content is not markup; err NULL where {{x}} is allowed. */
-static const struct {
-    const char *tag;
-    unsigned char rcdata, endless;
-    const char *err;
-} raw_tags[RAW__MAX] = {
-    [RAW_NONE] = {"", 0, 0, NULL},
-    [RAW_SCRIPT] = {"script", 0, 0, "substitution inside <script>"},
-    [RAW_STYLE] = {"style", 0, 0, "substitution inside <style>"},
-    [RAW_XMP] = {"xmp", 0, 0, "substitution inside <xmp>"},
-    [RAW_IFRAME] = {"iframe", 0, 0, "substitution inside <iframe>"},
-    [RAW_NOEMBED] = {"noembed", 0, 0, "substitution inside <noembed>"},
-    [RAW_NOFRAMES] = {"noframes", 0, 0, "substitution inside <noframes>"},
-    [RAW_NOSCRIPT] = {"noscript", 0, 0, "substitution inside <noscript>"},
-    [RAW_PLAINTEXT] = {"plaintext", 0, 1, "substitution inside <plaintext>"},
-    [RAW_TITLE] = {"title", 1, 0, NULL},
-    [RAW_TEXTAREA] = {"textarea", 1, 0, NULL},
-};
-
-enum attr_kind {
-    ATTR_PLAIN, ATTR_URL, ATTR_EVENT, ATTR_STYLE, ATTR_SRCSET, ATTR_SRCDOC, ATTR__MAX
-};
-
-static const char *const attr_err[ATTR__MAX] = {
-    [ATTR_EVENT] = "substitution in event handler attribute",
-    [ATTR_STYLE] = "substitution in style attribute",
-    [ATTR_SRCSET] = "substitution in srcset attribute",
-    [ATTR_SRCDOC] = "substitution in srcdoc attribute",
-};
-
-/* Attributes that are not plain text; any on* is ATTR_EVENT. */
-static const struct {
-    const char *name;
-    unsigned char kind;
-} attr_names[] = {
-    {"href", ATTR_URL}, {"src", ATTR_URL}, {"action", ATTR_URL},
-    {"formaction", ATTR_URL}, {"poster", ATTR_URL}, {"cite", ATTR_URL},
-    {"data", ATTR_URL}, {"background", ATTR_URL}, {"xlink:href", ATTR_URL},
-    {"longdesc", ATTR_URL}, {"manifest", ATTR_URL}, {"icon", ATTR_URL},
-    {"codebase", ATTR_URL}, {"usemap", ATTR_URL}, {"ping", ATTR_URL},
-    {"style", ATTR_STYLE}, {"srcset", ATTR_SRCSET}, {"imagesrcset", ATTR_SRCSET},
-    {"srcdoc", ATTR_SRCDOC},
-};
-
-enum ctx { CTX_TEXT, CTX_RCDATA, CTX_ATTR, CTX_URL };  /* by strictness */
-
-#define E_TAG "substitution in tag name"
-#define E_ATTR "substitution in attribute name"
-#define E_UNQ "substitution in unquoted attribute value"
-#define E_CMT "substitution inside HTML comment"
-
-/* Why a substitution cannot stand in a state; NULL where it can. */
-static const char *const state_err[HS__MAX] = {
-    [HS_TAG_OPEN] = E_TAG, [HS_END_TAG_OPEN] = E_TAG, [HS_TAG_NAME] = E_TAG,
-    [HS_BEFORE_ATTR_NAME] = E_ATTR, [HS_ATTR_NAME] = E_ATTR,
-    [HS_AFTER_ATTR_NAME] = E_ATTR, [HS_AFTER_ATTR_VALUE] = E_ATTR,
-    [HS_SELF_CLOSING] = E_ATTR, [HS_BEFORE_ATTR_VALUE] = E_UNQ, [HS_ATTR_UNQ] = E_UNQ,
-    [HS_MARKUP_DECL] = E_CMT, [HS_MARKUP_DASH] = E_CMT, [HS_BOGUS_COMMENT] = E_CMT,
-    [HS_COMMENT_START] = E_CMT, [HS_COMMENT_START_DASH] = E_CMT, [HS_COMMENT] = E_CMT,
-    [HS_COMMENT_END_DASH] = E_CMT, [HS_COMMENT_END] = E_CMT, [HS_COMMENT_END_BANG] = E_CMT,
-};
-
-/* The escaping context for a substitution in state s, or -1 with *err. */
-static int sub_ctx(const struct hstate *s, const char **err)
-{
-    int quoted = s->st == HS_ATTR_DQ || s->st == HS_ATTR_SQ;
-    *err = s->st == HS_RAWTEXT ? raw_tags[s->raw].err
-         : s->st == HS_RCDATA && s->n > 0 ? "substitution inside an end tag"
-         : quoted ? attr_err[s->attr] : state_err[s->st];
-    if (*err != NULL)
-        return -1;
-    if (quoted)
-        return s->attr == ATTR_URL && s->url ? CTX_URL : CTX_ATTR;
-    return s->st == HS_RCDATA ? CTX_RCDATA : CTX_TEXT;
-}
-
-#define WS " \t\n\f\r"
-#define ALPHA "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-enum {  /* rule actions, in the order they are applied */
-    A_AGAIN = 1,    /* reconsume the character in the next state */
-    A_CLEAR = 2,    /* forget the attribute name and kind */
-    A_END = 4,      /* the tag is an end tag */
-    A_PUSH = 8,     /* append the character to the name */
-    A_TAG = 16,     /* the tag name is complete */
-    A_EQ = 32,      /* the attribute name is complete: classify it */
-    A_VALUE = 64,   /* a quoted value starts */
-    A_SETTLE = 128, /* literal ':', '/', '?' or '#': a URL's scheme is settled */
-};
-
-/* Transitions outside raw text: in state st, a character of on (NULL:
- * any; never NUL) leads to next after the actions. First match wins;
- * every state ends with a NULL rule. Entering HS_DATA after a start tag of
- * a raw-text element enters its raw text instead. */
-static const struct rule {
-    unsigned char st;
-    const char *on;
-    unsigned char next, act;
-} rules[] = {
-    {HS_DATA, "<", HS_TAG_OPEN, 0},
-    {HS_DATA, NULL, HS_DATA, 0},
-    {HS_TAG_OPEN, ALPHA, HS_TAG_NAME, A_PUSH},
-    {HS_TAG_OPEN, "!", HS_MARKUP_DECL, 0},
-    {HS_TAG_OPEN, "/", HS_END_TAG_OPEN, 0},
-    {HS_TAG_OPEN, "?", HS_BOGUS_COMMENT, A_AGAIN},
-    {HS_TAG_OPEN, NULL, HS_DATA, A_AGAIN},
-    {HS_END_TAG_OPEN, ALPHA, HS_TAG_NAME, A_END | A_PUSH},
-    {HS_END_TAG_OPEN, ">", HS_DATA, 0},
-    {HS_END_TAG_OPEN, NULL, HS_BOGUS_COMMENT, A_AGAIN},
-    {HS_TAG_NAME, WS "/>", HS_BEFORE_ATTR_NAME, A_TAG | A_AGAIN},
-    {HS_TAG_NAME, NULL, HS_TAG_NAME, A_PUSH},
-    {HS_BEFORE_ATTR_NAME, WS, HS_BEFORE_ATTR_NAME, 0},
-    {HS_BEFORE_ATTR_NAME, "/>", HS_AFTER_ATTR_NAME, A_AGAIN},
-    {HS_BEFORE_ATTR_NAME, "=", HS_ATTR_NAME, A_CLEAR | A_PUSH},
-    {HS_BEFORE_ATTR_NAME, NULL, HS_ATTR_NAME, A_CLEAR | A_AGAIN},
-    {HS_ATTR_NAME, WS "/>", HS_AFTER_ATTR_NAME, A_AGAIN},
-    {HS_ATTR_NAME, "=", HS_BEFORE_ATTR_VALUE, A_EQ},
-    {HS_ATTR_NAME, NULL, HS_ATTR_NAME, A_PUSH},
-    {HS_AFTER_ATTR_NAME, WS, HS_AFTER_ATTR_NAME, 0},
-    {HS_AFTER_ATTR_NAME, "/", HS_SELF_CLOSING, A_CLEAR},
-    {HS_AFTER_ATTR_NAME, "=", HS_BEFORE_ATTR_VALUE, A_EQ},
-    {HS_AFTER_ATTR_NAME, ">", HS_DATA, 0},
-    {HS_AFTER_ATTR_NAME, NULL, HS_ATTR_NAME, A_CLEAR | A_AGAIN},
-    {HS_BEFORE_ATTR_VALUE, WS, HS_BEFORE_ATTR_VALUE, 0},
-    {HS_BEFORE_ATTR_VALUE, "\"", HS_ATTR_DQ, A_VALUE},
-    {HS_BEFORE_ATTR_VALUE, "'", HS_ATTR_SQ, A_VALUE},
-    {HS_BEFORE_ATTR_VALUE, ">", HS_DATA, 0},
-    {HS_BEFORE_ATTR_VALUE, NULL, HS_ATTR_UNQ, A_AGAIN},
-    {HS_ATTR_DQ, "\"", HS_AFTER_ATTR_VALUE, A_CLEAR},
-    {HS_ATTR_DQ, ":/?#", HS_ATTR_DQ, A_SETTLE},
-    {HS_ATTR_DQ, NULL, HS_ATTR_DQ, 0},
-    {HS_ATTR_SQ, "'", HS_AFTER_ATTR_VALUE, A_CLEAR},
-    {HS_ATTR_SQ, ":/?#", HS_ATTR_SQ, A_SETTLE},
-    {HS_ATTR_SQ, NULL, HS_ATTR_SQ, 0},
-    {HS_ATTR_UNQ, WS, HS_BEFORE_ATTR_NAME, A_CLEAR},
-    {HS_ATTR_UNQ, ">", HS_DATA, 0},
-    {HS_ATTR_UNQ, NULL, HS_ATTR_UNQ, 0},
-    {HS_AFTER_ATTR_VALUE, WS, HS_BEFORE_ATTR_NAME, 0},
-    {HS_AFTER_ATTR_VALUE, "/", HS_SELF_CLOSING, 0},
-    {HS_AFTER_ATTR_VALUE, ">", HS_DATA, 0},
-    {HS_AFTER_ATTR_VALUE, NULL, HS_BEFORE_ATTR_NAME, A_AGAIN},
-    {HS_SELF_CLOSING, ">", HS_DATA, 0},
-    {HS_SELF_CLOSING, NULL, HS_BEFORE_ATTR_NAME, A_AGAIN},
-    {HS_MARKUP_DECL, "-", HS_MARKUP_DASH, 0},
-    {HS_MARKUP_DECL, NULL, HS_BOGUS_COMMENT, A_AGAIN},
-    {HS_MARKUP_DASH, "-", HS_COMMENT_START, 0},
-    {HS_MARKUP_DASH, NULL, HS_BOGUS_COMMENT, A_AGAIN},
-    {HS_BOGUS_COMMENT, ">", HS_DATA, 0},
-    {HS_BOGUS_COMMENT, NULL, HS_BOGUS_COMMENT, 0},
-    {HS_COMMENT_START, "-", HS_COMMENT_START_DASH, 0},
-    {HS_COMMENT_START, ">", HS_DATA, 0},
-    {HS_COMMENT_START, NULL, HS_COMMENT, A_AGAIN},
-    {HS_COMMENT_START_DASH, "-", HS_COMMENT_END, 0},
-    {HS_COMMENT_START_DASH, ">", HS_DATA, 0},
-    {HS_COMMENT_START_DASH, NULL, HS_COMMENT, A_AGAIN},
-    {HS_COMMENT, "-", HS_COMMENT_END_DASH, 0},
-    {HS_COMMENT, NULL, HS_COMMENT, 0},
-    {HS_COMMENT_END_DASH, "-", HS_COMMENT_END, 0},
-    {HS_COMMENT_END_DASH, NULL, HS_COMMENT, A_AGAIN},
-    {HS_COMMENT_END, ">", HS_DATA, 0},
-    {HS_COMMENT_END, "!", HS_COMMENT_END_BANG, 0},
-    {HS_COMMENT_END, "-", HS_COMMENT_END, 0},
-    {HS_COMMENT_END, NULL, HS_COMMENT, A_AGAIN},
-    {HS_COMMENT_END_BANG, "-", HS_COMMENT_END_DASH, 0},
-    {HS_COMMENT_END_BANG, ">", HS_DATA, 0},
-    {HS_COMMENT_END_BANG, NULL, HS_COMMENT, A_AGAIN},
-};
-
-static void name_clear(struct hstate *s)
-{
-    s->n = s->ovf = 0;
-    memset(s->name, 0, sizeof(s->name));
-}
-
-static int name_is(const struct hstate *s, const char *w)
-{
-    return !s->ovf && strcmp(s->name, w) == 0;
-}
-
-static void hs_reset(struct hstate *s, enum hs st)
-{
-    memset(s, 0, sizeof(*s));
-    s->st = (unsigned char)st;
-}
-
-static int hs_step(struct hstate *s, unsigned char c);
-
-static void apply(struct hstate *s, unsigned act, unsigned char c)
-{
-    if (act & A_CLEAR) {
-        name_clear(s);
-        s->attr = s->url = 0;
-    }
-    if (act & A_END)
-        s->end = 1;
-    if ((act & A_PUSH) && s->n < NAME_BUF - 1)
-        s->name[s->n++] = (char)lower(c);
-    else if (act & A_PUSH)
-        s->ovf = 1;
-    for (unsigned r = RAW_NONE + 1; (act & A_TAG) && !s->end && r < RAW__MAX; r++)
-        if (name_is(s, raw_tags[r].tag))
-            s->raw = (unsigned char)r;
-    if (act & A_TAG) {
-        s->end = 0;
-        name_clear(s);
-    }
-    if (act & A_EQ)
-        s->attr = s->name[0] == 'o' && s->name[1] == 'n' ? ATTR_EVENT : ATTR_PLAIN;
-    for (size_t i = 0; (act & A_EQ) && i < NELEM(attr_names); i++)
-        if (name_is(s, attr_names[i].name))
-            s->attr = attr_names[i].kind;
-    if (act & A_VALUE)
-        s->url = s->attr == ATTR_URL;
-    if (act & A_SETTLE)
-        s->url = 0;
-}
-
-/* In raw text only "</tag" + space, '/' or '>' leaves (n counts "</tag"
- * matched so far). "<!--" in a script would enter the script-escape
- * states, which this tokenizer does not follow: refused with 0. */
-static int step_raw(struct hstate *s, unsigned char c)
-{
-    const char *tag = raw_tags[s->raw].tag;
-    size_t tlen = strlen(tag);
-    if (s->raw == RAW_SCRIPT) {
-        s->aux = c == (unsigned char)"<!--"[s->aux] ? s->aux + 1 : c == '<';
-        if (s->aux == 4)
-            return 0;
-    }
-    if (raw_tags[s->raw].endless)
-        return 1;
-    if (s->n == tlen + 2 && (is_space(c) || c == '/' || c == '>')) {
-        hs_reset(s, HS_BEFORE_ATTR_NAME);
-        return hs_step(s, c);
-    }
-    if (s->n >= 2 && s->n < tlen + 2 && lower(c) == (unsigned char)tag[s->n - 2])
-        s->n++;
-    else
-        s->n = s->n == 1 && c == '/' ? 2 : c == '<';
-    return 1;
-}
-
-/* Moves s over c; 1, or 0 if the template cannot be followed. */
-static int hs_step(struct hstate *s, unsigned char c)
-{
-    const struct rule *r;
-    for (;;) {
-        if (s->st == HS_RCDATA || s->st == HS_RAWTEXT)
-            return step_raw(s, c);
-        for (r = rules; r->st != s->st || (r->on != NULL && (c == 0 || !strchr(r->on, c))); r++)
-            ;
-        s->st = r->next;
-        apply(s, r->act, c);
-        if (s->st == HS_DATA) {  /* after a tag: text, or raw text */
-            unsigned char raw = s->raw;
-            hs_reset(s, raw == RAW_NONE ? HS_DATA : raw_tags[raw].rcdata ? HS_RCDATA : HS_RAWTEXT);
-            s->raw = raw;
-        }
-        if (!(r->act & A_AGAIN))
-            return 1;
-    }
-}
-
-/* Equal but for the url flag. */
-static int hs_same(const struct hstate *a, const struct hstate *b)
-{
-    struct hstate x = *a, y = *b;
-    x.url = y.url = 0;
-    return memcmp(&x, &y, sizeof(x)) == 0;
-}
-
-/* Adds s to set, merging url flags ("may still be at the scheme" wins).
- * 0, or -1 if the set is full. */
-static int hset_add(struct hset *set, const struct hstate *s)
-{
-    for (unsigned i = 0; i < set->n; i++)
-        if (hs_same(&set->s[i], s))
-            return set->s[i].url |= s->url, 0;
-    if (set->n == HSET_MAX)
-        return -1;
-    set->s[set->n++] = *s;
-    return 0;
-}
-
-/* 1 if every state of b is in a, with a url flag at least as strict. */
-static int hset_covers(const struct hset *a, const struct hset *b)
-{
-    for (unsigned i = 0, j; i < b->n; i++) {
-        for (j = 0; j < a->n; j++)
-            if (hs_same(&a->s[j], &b->s[i]) && a->s[j].url >= b->s[i].url)
-                break;
-        if (j == a->n)
-            return 0;
-    }
-    return 1;
 }
 
 /* ---- templates and the parser ---------------------------------------- */
@@ -594,7 +251,7 @@ enum opcode { OP_TEXT, OP_VAR, OP_INDEX, OP_IF, OP_UNLESS, OP_EACH, OP_NEXT,
 
 struct op {
     unsigned char code;      /* enum opcode */
-    unsigned char ctx;       /* OP_VAR: enum ctx */
+    unsigned char ctx;       /* OP_VAR: enum htmlctx_escape */
     unsigned char base;      /* OP_INDEX: 0 for @index, 1 for @number */
     unsigned char loops;     /* OP_INCLUDE: {{#each}} blocks around it */
     unsigned line;           /* in the source */
@@ -636,8 +293,8 @@ struct pblock {            /* an open {{#block}} */
     unsigned line;
     size_t open;           /* its OP_IF/OP_UNLESS/OP_EACH */
     size_t mid;            /* the OP_JUMP/OP_NEXT before {{else}} */
-    struct hset start;     /* tokenizer states where it opened */
-    struct hset body;      /* states at the end of its first branch */
+    struct htmlctx start;  /* tokenizer states where it opened */
+    struct htmlctx body;   /* states at the end of its first branch */
 };
 
 struct parser {
@@ -646,7 +303,7 @@ struct parser {
     size_t errlen;
     unsigned line, depth, loops;
     int merge;             /* the last op is OP_TEXT and may grow */
-    struct hset cur;       /* possible tokenizer states here */
+    struct htmlctx cur;    /* possible tokenizer states here */
     struct pblock blk[TMPL_MAX_NEST];
 };
 
@@ -694,15 +351,10 @@ static struct op *emit(struct parser *p, enum opcode code, const char *s, size_t
 /* Literal text: moves every possible tokenizer state over it. */
 static int literal(struct parser *p, const char *s, size_t n)
 {
-    struct hset in = p->cur;
-    p->cur.n = 0;
-    for (unsigned i = 0; i < in.n; i++) {
-        unsigned line = p->line;
-        for (size_t j = 0; j < n; line += s[j++] == '\n')
-            if (!hs_step(&in.s[i], (unsigned char)s[j]))
-                return fail(p, line, "\"<!--\" inside <script> is not supported");
-        hset_add(&p->cur, &in.s[i]);  /* cannot overflow: at most in.n states */
-    }
+    size_t at;
+    const char *why;
+    if (htmlctx_feed(&p->cur, s, n, &at, &why) < 0)
+        return fail(p, p->line + count_nl(s, at), "%s", why);
     if (n > 0 && p->merge) {
         p->t->ops[p->t->nops - 1].len += n;
         buf_append(&p->t->pool, s, n);
@@ -714,24 +366,11 @@ static int literal(struct parser *p, const char *s, size_t n)
     return 0;
 }
 
-/* The escaping context for a substitution here, or -1 after fail(). */
-static int sub_context(struct parser *p)
-{
-    int ctx = CTX_TEXT, c;
-    const char *err;
-    for (unsigned i = 0; i < p->cur.n; i++)
-        if ((c = sub_ctx(&p->cur.s[i], &err)) < 0)
-            return fail(p, p->line, "%s", err);
-        else if (c > ctx)
-            ctx = c;
-    return ctx;
-}
-
 static void trim(const char **s, size_t *n)
 {
-    while (*n > 0 && is_space((unsigned char)**s))
+    while (*n > 0 && htmlctx_is_space((unsigned char)**s))
         (*s)++, (*n)--;
-    while (*n > 0 && is_space((unsigned char)(*s)[*n - 1]))
+    while (*n > 0 && htmlctx_is_space((unsigned char)(*s)[*n - 1]))
         (*n)--;
 }
 
@@ -746,7 +385,7 @@ static int block_kind(const char *w, size_t n)
 static int d_open(struct parser *p, const char *s, size_t n)
 {
     size_t w = 0;
-    while (w < n && !is_space((unsigned char)s[w]))
+    while (w < n && !htmlctx_is_space((unsigned char)s[w]))
         w++;
     const char *name = s + w;
     size_t nl = n - w;
@@ -770,7 +409,7 @@ static int d_open(struct parser *p, const char *s, size_t n)
 /* End of an {{#each}} body: the next iteration starts in the same states. */
 static int end_loop_body(struct parser *p, const struct pblock *b)
 {
-    if (!hset_covers(&b->start, &p->cur))
+    if (!htmlctx_covers(&b->start, &p->cur))
         return fail(p, p->line, "{{#each}} body changes HTML context");
     emit(p, OP_NEXT, "", 0)->jump = b->open + 1;
     p->loops--;
@@ -819,11 +458,9 @@ static int d_close(struct parser *p, const char *s, size_t n)
         p->t->ops[b->has_else ? b->mid : b->open].jump = p->t->nops;
     p->merge = 0;
     p->depth--;
-    const struct hset *other = b->has_else ? &b->body : &b->start;
-    for (unsigned i = 0; i < other->n; i++)
-        if (hset_add(&p->cur, &other->s[i]) < 0)
-            return fail(p, p->line, "too many possible HTML contexts after {{/%s}}",
-                        blocks[k].word);
+    if (htmlctx_merge(&p->cur, b->has_else ? &b->body : &b->start) < 0)
+        return fail(p, p->line, "too many possible HTML contexts after {{/%s}}",
+                    blocks[k].word);
     return 0;
 }
 
@@ -832,9 +469,8 @@ static int d_include(struct parser *p, const char *s, size_t n)
     trim(&s, &n);
     if (!valid_name(s, n))
         return fail(p, p->line, "bad name in {{> partial}}");
-    for (unsigned i = 0; i < p->cur.n; i++)
-        if (p->cur.s[i].st != HS_DATA)
-            return fail(p, p->line, "{{> partial}} outside HTML text");
+    if (!htmlctx_in_text(&p->cur))
+        return fail(p, p->line, "{{> partial}} outside HTML text");
     emit(p, OP_INCLUDE, s, n)->loops = (unsigned char)p->loops;
     return 0;
 }
@@ -850,9 +486,10 @@ static int d_var(struct parser *p, const char *s, size_t n)
     if (base < 0 && !valid_name(s, n))
         return fail(p, p->line, is_name_char((unsigned char)s[0]) ? "bad name"
                                                               : "unknown directive");
-    int ctx = sub_context(p);
+    const char *why;
+    int ctx = htmlctx_escape(&p->cur, &why);
     if (ctx < 0)
-        return -1;
+        return fail(p, p->line, "%s", why);
     struct op *op = base < 0 ? emit(p, OP_VAR, s, n) : emit(p, OP_INDEX, "", 0);
     op->ctx = (unsigned char)ctx;
     op->base = (unsigned char)base;
@@ -882,8 +519,7 @@ static int parse(struct parser *p, const char *text, size_t len)
 {
     size_t pos = 0;
     p->line = 1;
-    p->cur.n = 1;
-    hs_reset(&p->cur.s[0], HS_DATA);
+    htmlctx_init(&p->cur);
     while (pos <= len) {
         const char *open = memmem(text + pos, len - pos, "{{", 2);
         size_t at = open ? (size_t)(open - text) : len;
@@ -903,9 +539,8 @@ static int parse(struct parser *p, const char *text, size_t len)
     if (p->depth > 0)
         return fail(p, p->blk[p->depth - 1].line, "unclosed {{#%s}}",
                     blocks[p->blk[p->depth - 1].kind].word);
-    for (unsigned i = 0; i < p->cur.n; i++)
-        if (p->cur.s[i].st != HS_DATA)
-            return fail(p, p->line, "template ends inside a tag, comment or raw-text element");
+    if (!htmlctx_in_text(&p->cur))
+        return fail(p, p->line, "template ends inside a tag, comment or raw-text element");
     return 0;
 }
 
@@ -1165,9 +800,9 @@ static void put_value(struct buf *out, const struct entry *e, int ctx)
 {
     if (e == NULL || e->kind == V_LIST)
         return;
-    if (e->kind == V_TRUSTED && ctx == CTX_TEXT)
+    if (e->kind == V_TRUSTED && ctx == HTMLCTX_TEXT)
         buf_puts(out, e->s);
-    else if (ctx == CTX_URL && !tmpl_url_is_safe(e->s))
+    else if (ctx == HTMLCTX_URL && !tmpl_url_is_safe(e->s))
         buf_puts(out, "about:invalid");
     else
         tmpl_escape_html(out, e->s, strlen(e->s));

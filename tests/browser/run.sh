@@ -11,6 +11,7 @@ if [ ! -d node_modules/playwright-core ]; then
 fi
 export RUN_DIR
 RUN_DIR=$(mktemp -d /tmp/postern-browser-XXXXXX)
+chmod 755 "$RUN_DIR"   # nginx's workers (www-data) reach the sockets
 export PORT=${BROWSER_PORT:-18090} MAIL_PORT_BASE=${BROWSER_MAIL_BASE:-21000}
 export POSTERN_BIN="$repo/$BUILD/postern"
 trap '"$repo/scripts/stack.sh" stop >/dev/null 2>&1 || true; rm -rf "$RUN_DIR"' EXIT

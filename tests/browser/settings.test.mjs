@@ -2,9 +2,7 @@
 // the settings page from the running stack, as a user would.
 // Prints "ok - …"/"not ok - …" lines; exits non-zero on any failure.
 import { chromium } from "playwright-core";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
 
 const base = process.env.BASE_URL || "http://127.0.0.1:18090";
 const out = process.env.SHOT_DIR || "build/test-output";
@@ -26,12 +24,10 @@ function assert(cond, msg) {
   if (!cond) throw new Error(msg);
 }
 
-const profile = mkdtempSync(join(tmpdir(), "postern-chromium-"));
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         `--user-data-dir=${profile}`],
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 
 try {
@@ -103,6 +99,5 @@ try {
   });
 } finally {
   await browser.close();
-  rmSync(profile, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

@@ -6,10 +6,8 @@
  * (which it may, as trusted literal text). The input is also escaped
  * directly and the result checked for unescaped metacharacters.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc src/tmpl.c \
- *       src/arena.c src/buf.c tests/fuzz/fuzz_tmpl.c -o /tmp/fuzz_tmpl
- *   cp -r tests/fuzz/corpus/tmpl /tmp/corpus_tmpl
- *   /tmp/fuzz_tmpl -max_total_time=60 /tmp/corpus_tmpl
+ *   make fuzz FUZZ_SECONDS=60      (builds build/fuzz/fuzz_tmpl and runs it
+ *                                   on a copy of tests/fuzz/corpus/tmpl)
  */
 #include <stdint.h>
 #include <stdlib.h>

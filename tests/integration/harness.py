@@ -24,6 +24,7 @@ class Stack:
         self.port = port
         self.mail_base = mail_base
         self.run_dir = tempfile.mkdtemp(prefix="postern-it-")
+        os.chmod(self.run_dir, 0o755)   # nginx's workers (www-data) reach the sockets
         self.conf = os.path.join(self.run_dir, "postern-test.conf")
         self.env = dict(os.environ, RUN_DIR=self.run_dir, PORT=str(port),
                         MAIL_PORT_BASE=str(mail_base), POSTERN_BIN=POSTERN,

@@ -151,7 +151,7 @@ def settings_tests(st):
     def bad_reload_keeps_running():
         ok = st.reload(conf().replace("993:SSL\n", "993:STARTTLS\n", 1))
         assert not ok, "a bad config was accepted on reload"
-        has(st.log(), "[imap] internal: port 993 is IMAP with TLS from the start (SSL), not STARTTLS")
+        has(st.log(), "[imap] external: port 993 is IMAP with TLS from the start (SSL), not STARTTLS")
         r = st.http("GET", "/settings")
         eq(r.status, 200, "still serving")
         st.write_conf(conf())
@@ -290,7 +290,7 @@ def lifecycle_tests(st):
 
 def config_check_tests():
     cases = [
-        ("[imap]\nadvertise = yes\nexternal = mail.example.com:587:SSL\n",
+        ("[imap]\nexternal = mail.example.com:587:SSL\nadvertise = yes\n",
          "[imap] external: port 587 is SMTP submission with STARTTLS, not TLS from the start (use 465)"),
         ("[smtp]\nexternal = :465:SSL\n", "[smtp] external: port 465 is advertised without a host name"),
         ("[server]\nbogus = 1\n", "[server] bogus: unknown key"),
