@@ -20,6 +20,13 @@ static void build_csp(struct app *app)
              "default-src 'self'%s; img-src 'self' data:%s; frame-ancestors 'none'; "
              "object-src 'none'; base-uri 'none'; form-action 'self'",
              origin, origin);
+    snprintf(app->security_headers, sizeof(app->security_headers),
+             "Content-Security-Policy: %s\r\n"
+             "X-Content-Type-Options: nosniff\r\n"
+             "X-Frame-Options: DENY\r\n"
+             "Referrer-Policy: same-origin\r\n"
+             "Cross-Origin-Opener-Policy: same-origin\r\n",
+             app->csp);
 }
 
 struct app *app_load(const char *config_path, struct buf *errors)

@@ -17,6 +17,7 @@ struct app {
     struct tmpl_set *templates;
     struct http_limits limits;
     char csp[1024];          /* Content-Security-Policy for HTML pages */
+    char security_headers[1536];  /* every response's fixed header lines */
     int worker_index;        /* set in each worker after fork */
 };
 

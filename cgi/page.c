@@ -76,3 +76,32 @@ void page_error(struct request *req, int status, const char *message)
     tmpl_put(v, "message", message ? message : statuses[i].text);
     page_render(req, status, "error", v);
 }
+
+static __thread struct buf cache[PAGE_CACHE_SLOTS];
+static __thread unsigned char cache_valid[PAGE_CACHE_SLOTS];
+
+int page_cached(struct request *req, unsigned slot)
+{
+    if (slot >= PAGE_CACHE_SLOTS || !cache_valid[slot])
+        return 0;
+    req->status = 200;
+    req->shared_body = &cache[slot];
+    return 1;
+}
+
+void page_cache_store(const struct request *req, unsigned slot)
+{
+    if (slot >= PAGE_CACHE_SLOTS || req->status != 200)
+        return;
+    buf_clear(&cache[slot]);
+    buf_append(&cache[slot], req->body.data ? req->body.data : "", req->body.len);
+    cache_valid[slot] = 1;
+}
+
+void page_cache_free(void)
+{
+    for (unsigned i = 0; i < PAGE_CACHE_SLOTS; i++) {
+        buf_free(&cache[i]);
+        cache_valid[i] = 0;
+    }
+}

@@ -91,6 +91,12 @@ void page_settings(struct request *req)
         }
     }
     enum side client = settings_client_side(cfg, req->remote_addr, req->forwarded_for);
+    req->cache_control = "private, no-cache";
+    response_header(req, "Vary", "Cookie, X-Forwarded-For");
+    /* The page is a function of (client side, requested view) alone. */
+    unsigned slot = (unsigned)client * SHOW__MAX + (unsigned)force;
+    if (page_cached(req, slot))
+        return;
     struct settings_view view;
     settings_build(cfg, client, force, &view);
 
@@ -104,7 +110,6 @@ void page_settings(struct request *req)
     for (int s = 0; s < SIDE__MAX; s++)
         if (view.show[s])
             put_side(req, v, &view, (enum side)s);
-    req->cache_control = "private, no-cache";
-    response_header(req, "Vary", "Cookie, X-Forwarded-For");
     page_render(req, 200, "settings", v);
+    page_cache_store(req, slot);
 }

@@ -49,6 +49,7 @@ struct request {
     const char *cache_control;     /* NULL: no-store */
     struct buf headers;            /* extra "Name: value\r\n" lines */
     struct buf body;
+    const struct buf *shared_body; /* when set, sent instead of body (page cache) */
 };
 
 /* Renders template name with vars into req->body as an HTML page with
@@ -64,6 +65,17 @@ struct tmpl_vars *page_vars(struct request *req);
 
 /* Adds one response header line; name and value must hold no CR/LF. */
 void response_header(struct request *req, const char *name, const char *value);
+
+/* A per-thread cache of rendered pages that depend only on the worker's
+ * configuration and a small key. A worker's app never changes (a reload
+ * starts new workers), so entries never go stale. page_cached() points
+ * req->shared_body at a hit (no copy), sets status 200 and returns 1;
+ * page_cache_store()
+ * keeps req->body under slot. page_cache_free() at thread exit. */
+#define PAGE_CACHE_SLOTS 16
+int page_cached(struct request *req, unsigned slot);
+void page_cache_store(const struct request *req, unsigned slot);
+void page_cache_free(void);
 
 /* Reason phrase for a status code ("Not Found"). */
 const char *http_reason(int status);

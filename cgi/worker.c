@@ -1,15 +1,14 @@
 /* worker.c — a worker process: threads on FCGX_Accept_r, one request at a
  * time each, with a per-thread arena and output buffers.
  *
- * Accept is serialised with a mutex; the thread holding it poll()s the
- * listening socket (non-blocking) together with a wake pipe, so SIGTERM
- * stops new accepts at once while requests in flight run to completion.
+ * Accept is serialised with a mutex. On SIGTERM the worker's main thread
+ * stops new accepts (SIGUSR1 interrupts the one blocked in accept) while
+ * requests in flight run to completion.
  */
 #include "worker.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,19 +25,34 @@
 
 static struct app *g_app;
 static int g_listen_fd = -1;
-static int g_wake[2] = {-1, -1};
 static volatile sig_atomic_t g_stopping;
 static pthread_mutex_t g_accept_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void on_term(int sig)
+/* The FastCGI parameters postern reads, picked out in one pass. */
+enum param { P_METHOD, P_DOCUMENT_URI, P_REQUEST_URI, P_REMOTE_ADDR, P_XFF, P_HTTPS,
+             P_CONTENT_LENGTH, P_QUERY_STRING, P_COOKIE, P_CONTENT_TYPE, P__MAX };
+static const struct { const char *name; size_t len; } param_names[P__MAX] = {
+#define PN(s) {s "=", sizeof(s)}
+    [P_METHOD] = PN("REQUEST_METHOD"), [P_DOCUMENT_URI] = PN("DOCUMENT_URI"),
+    [P_REQUEST_URI] = PN("REQUEST_URI"), [P_REMOTE_ADDR] = PN("REMOTE_ADDR"),
+    [P_XFF] = PN("HTTP_X_FORWARDED_FOR"), [P_HTTPS] = PN("HTTPS"),
+    [P_CONTENT_LENGTH] = PN("CONTENT_LENGTH"), [P_QUERY_STRING] = PN("QUERY_STRING"),
+    [P_COOKIE] = PN("HTTP_COOKIE"), [P_CONTENT_TYPE] = PN("CONTENT_TYPE"),
+#undef PN
+};
+
+/* Fills p[] from env ("NAME=value" strings); the first of a name wins,
+ * as with FCGX_GetParam. Absent names stay NULL. */
+static void params_read(FCGX_ParamArray env, const char *p[P__MAX])
 {
-    (void)sig;
-    int saved = errno;
-    g_stopping = 1;
-    if (write(g_wake[1], "x", 1) < 0) {
-        /* the pipe is full: already woken */
-    }
-    errno = saved;
+    for (int i = 0; i < P__MAX; i++)
+        p[i] = NULL;
+    for (; env != NULL && *env != NULL; env++)
+        for (int i = 0; i < P__MAX; i++)
+            if (p[i] == NULL && strncmp(*env, param_names[i].name, param_names[i].len) == 0) {
+                p[i] = *env + param_names[i].len;
+                break;
+            }
 }
 
 static enum http_method method_parse(const char *m)
@@ -52,11 +66,11 @@ static enum http_method method_parse(const char *m)
 
 /* The request path: DOCUMENT_URI (nginx's normalised $uri), else
  * REQUEST_URI without its query. NULL when unusable. */
-static const char *request_path(struct arena *a, FCGX_ParamArray env)
+static const char *request_path(struct arena *a, const char *const prm[P__MAX])
 {
-    const char *p = FCGX_GetParam("DOCUMENT_URI", env);
+    const char *p = prm[P_DOCUMENT_URI];
     if (p == NULL || *p == '\0') {
-        const char *uri = FCGX_GetParam("REQUEST_URI", env);
+        const char *uri = prm[P_REQUEST_URI];
         if (uri == NULL)
             return NULL;
         p = arena_strndup(a, uri, strcspn(uri, "?"));
@@ -136,16 +150,17 @@ static int bind_inputs(struct request *req, const struct route *rt,
 static int prepare(struct request *req, FCGX_Request *fr, const struct route **rt_r,
                    const char **why)
 {
-    FCGX_ParamArray env = fr->envp;
+    const char *prm[P__MAX];
+    params_read(fr->envp, prm);
     const struct http_limits *lim = &req->app->limits;
-    req->method = method_parse(FCGX_GetParam("REQUEST_METHOD", env));
-    req->path = request_path(req->arena, env);
-    req->remote_addr = FCGX_GetParam("REMOTE_ADDR", env);
-    req->forwarded_for = FCGX_GetParam("HTTP_X_FORWARDED_FOR", env);
-    const char *https = FCGX_GetParam("HTTPS", env);
+    req->method = method_parse(prm[P_METHOD]);
+    req->path = request_path(req->arena, prm);
+    req->remote_addr = prm[P_REMOTE_ADDR];
+    req->forwarded_for = prm[P_XFF];
+    const char *https = prm[P_HTTPS];
     req->https = https != NULL && (strcmp(https, "on") == 0 || strcmp(https, "1") == 0);
     size_t len;
-    int st = content_length(FCGX_GetParam("CONTENT_LENGTH", env), lim->max_body, &len);
+    int st = content_length(prm[P_CONTENT_LENGTH], lim->max_body, &len);
     if (st != 0) {
         *why = st == 413 ? "The request is larger than this server accepts."
                          : "The request's Content-Length is not a number.";
@@ -163,7 +178,7 @@ static int prepare(struct request *req, FCGX_Request *fr, const struct route **r
         response_header(req, "Allow", route_allow(rt));
         return 405;
     }
-    if (req->method == METHOD_POST && FCGX_GetParam("CONTENT_LENGTH", env) == NULL) {
+    if (req->method == METHOD_POST && prm[P_CONTENT_LENGTH] == NULL) {
         *why = "This form must be sent with its length (Content-Length).";
         return 411;
     }
@@ -173,12 +188,12 @@ static int prepare(struct request *req, FCGX_Request *fr, const struct route **r
         return 400;
     }
     struct http_fields query = {0}, form = {0}, cookies = {0};
-    const char *qs = FCGX_GetParam("QUERY_STRING", env);
+    const char *qs = prm[P_QUERY_STRING];
     st = http_parse_query(req->arena, qs ? qs : "", lim, &query, why);
     if (st == 0)
-        st = http_parse_cookies(req->arena, FCGX_GetParam("HTTP_COOKIE", env), lim, &cookies, why);
+        st = http_parse_cookies(req->arena, prm[P_COOKIE], lim, &cookies, why);
     if (st == 0 && req->method == METHOD_POST)
-        st = http_parse_body(req->arena, FCGX_GetParam("CONTENT_TYPE", env), body ? body : "",
+        st = http_parse_body(req->arena, prm[P_CONTENT_TYPE], body ? body : "",
                              len, lim, &form, why);
     if (st != 0)
         return st;
@@ -186,33 +201,49 @@ static int prepare(struct request *req, FCGX_Request *fr, const struct route **r
     return bind_inputs(req, rt, src, why);
 }
 
+/* Appends the decimal digits of n. */
+static void put_uint(struct buf *b, size_t n)
+{
+    char d[24];
+    int i = sizeof(d);
+    do {
+        d[--i] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    buf_append(b, d + i, sizeof(d) - (size_t)i);
+}
+
 static void write_response(struct request *req, FCGX_Request *fr, struct buf *head)
 {
+    const char *body = req->shared_body ? req->shared_body->data : req->body.data;
+    size_t body_len = req->shared_body ? req->shared_body->len : req->body.len;
     buf_clear(head);
-    buf_printf(head, "Status: %d %s\r\n", req->status, http_reason(req->status));
-    buf_printf(head, "Content-Type: %s\r\n",
-               req->content_type ? req->content_type : "text/html; charset=utf-8");
-    buf_printf(head, "Content-Length: %zu\r\n", req->body.len);
-    buf_printf(head, "Cache-Control: %s\r\n", req->cache_control ? req->cache_control : "no-store");
-    buf_printf(head, "Content-Security-Policy: %s\r\n", req->app->csp);
-    buf_puts(head, "X-Content-Type-Options: nosniff\r\n"
-                   "X-Frame-Options: DENY\r\n"
-                   "Referrer-Policy: same-origin\r\n"
-                   "Cross-Origin-Opener-Policy: same-origin\r\n");
+    buf_puts(head, "Status: ");
+    put_uint(head, (size_t)req->status);
+    buf_putc(head, ' ');
+    buf_puts(head, http_reason(req->status));
+    buf_puts(head, "\r\nContent-Type: ");
+    buf_puts(head, req->content_type ? req->content_type : "text/html; charset=utf-8");
+    buf_puts(head, "\r\nContent-Length: ");
+    put_uint(head, body_len);
+    buf_puts(head, "\r\nCache-Control: ");
+    buf_puts(head, req->cache_control ? req->cache_control : "no-store");
+    buf_puts(head, "\r\n");
+    buf_puts(head, req->app->security_headers);
     if (req->https)
         buf_puts(head, "Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n");
     buf_append(head, req->headers.data ? req->headers.data : "", req->headers.len);
     buf_puts(head, "\r\n");
     FCGX_PutStr(head->data, (int)head->len, fr->out);
-    if (req->method != METHOD_HEAD && req->body.len > 0)
-        FCGX_PutStr(req->body.data, (int)req->body.len, fr->out);
+    if (req->method != METHOD_HEAD && body_len > 0)
+        FCGX_PutStr(body, (int)body_len, fr->out);
 }
 
-static double elapsed_ms(const struct timespec *t0)
+static long elapsed_us(const struct timespec *t0)
 {
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+    return (long)(t1.tv_sec - t0->tv_sec) * 1000000L + (t1.tv_nsec - t0->tv_nsec) / 1000;
 }
 
 struct thread_ctx {
@@ -246,7 +277,8 @@ static void handle(struct thread_ctx *t, FCGX_Request *fr)
     write_response(req, fr, &t->head);
     log_request(g_app->worker_index, req->method == METHOD_OTHER ? "OTHER"
                 : (const char *[]){"GET", "HEAD", "POST"}[req->method],
-                req->path ? req->path : "-", req->status, req->body.len, elapsed_ms(&t0));
+                req->path ? req->path : "-", req->status,
+                req->shared_body ? req->shared_body->len : req->body.len, elapsed_us(&t0));
 }
 
 static void *thread_main(void *arg)
@@ -256,25 +288,17 @@ static void *thread_main(void *arg)
     memset(&t, 0, sizeof(t));
     t.arena = arena_new();
     FCGX_Request fr;
-    FCGX_InitRequest(&fr, g_listen_fd, 0);
+    /* SIGUSR1 (from worker_run, at shutdown) makes a blocked accept fail. */
+    FCGX_InitRequest(&fr, g_listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
     while (!g_stopping) {
         pthread_mutex_lock(&g_accept_lock);
-        int rc = -1;
-        while (!g_stopping) {
-            struct pollfd pf[2] = {{g_listen_fd, POLLIN, 0}, {g_wake[0], POLLIN, 0}};
-            if (poll(pf, 2, -1) < 0 && errno != EINTR)
-                break;
-            if (pf[1].revents || g_stopping)
-                break;
-            if (!(pf[0].revents & POLLIN))
-                continue;
-            rc = FCGX_Accept_r(&fr);
-            if (rc == 0)
-                break;
-        }
+        int rc = g_stopping ? -1 : FCGX_Accept_r(&fr);
         pthread_mutex_unlock(&g_accept_lock);
-        if (rc != 0)
-            break;
+        if (rc < 0) {
+            if (!g_stopping && rc != -EINTR)
+                usleep(10000);   /* e.g. EMFILE: don't spin */
+            continue;
+        }
         handle(&t, &fr);
         FCGX_Finish_r(&fr);
     }
@@ -283,7 +307,36 @@ static void *thread_main(void *arg)
     buf_free(&t.req.headers);
     buf_free(&t.req.body);
     arena_free(t.arena);
+    page_cache_free();
     return NULL;
+}
+
+static void on_wake(int sig)
+{
+    (void)sig;   /* only there to interrupt accept() */
+}
+
+/* Stops the request threads: each finishes its request in flight, then
+ * exits. SIGUSR1 goes to every thread still running, repeatedly, so the
+ * one blocked in accept (whichever holds the accept lock) is interrupted
+ * even if the signal first lands just before it enters accept(). */
+static void stop_threads(pthread_t *th, int n)
+{
+    g_stopping = 1;
+    unsigned char done[256] = {0};   /* threads <= 256 (config) */
+    int left = n;
+    while (left > 0) {
+        for (int i = 0; i < n; i++)
+            if (!done[i])
+                pthread_kill(th[i], SIGUSR1);
+        for (int i = 0; i < n; i++)
+            if (!done[i] && pthread_tryjoin_np(th[i], NULL) == 0) {
+                done[i] = 1;
+                left--;
+            }
+        if (left > 0)
+            nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    }
 }
 
 int worker_run(struct app *app, int listen_fd)
@@ -291,38 +344,37 @@ int worker_run(struct app *app, int listen_fd)
     g_app = app;
     g_listen_fd = listen_fd;
     prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (pipe2(g_wake, O_CLOEXEC | O_NONBLOCK) < 0)
-        return 1;
+    /* Our handlers go in before FCGX_Init, so libfcgi leaves them alone. */
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_term;
-    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_wake;            /* no SA_RESTART: accept gets EINTR */
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);      /* taken with sigwait below */
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);   /* Ctrl-C reaches the master, which stops us */
+    sigaction(SIGINT, &sa, NULL);       /* Ctrl-C reaches the master, which stops us */
     sigaction(SIGHUP, &sa, NULL);
-    sigset_t all;
-    sigemptyset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, NULL);
-    /* Our handlers are installed first, so FCGX_Init leaves SIGTERM alone. */
     if (FCGX_Init() != 0)
         return 1;
-    int fl = fcntl(listen_fd, F_GETFL);
-    fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK);
 
     int n = app->cfg.threads;
     pthread_t *th = calloc((size_t)n, sizeof(*th));
     if (th == NULL)
         return 1;
-    /* Request threads don't take signals; the main thread waits for them. */
-    sigset_t block;
-    sigfillset(&block);
-    pthread_sigmask(SIG_SETMASK, &block, NULL);
+    /* Request threads take SIGUSR1 only; this thread waits for SIGTERM. */
+    sigset_t term, threads_mask;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigfillset(&threads_mask);
+    sigdelset(&threads_mask, SIGUSR1);
+    pthread_sigmask(SIG_SETMASK, &threads_mask, NULL);
     for (int i = 0; i < n; i++)
         pthread_create(&th[i], NULL, thread_main, NULL);
-    pthread_sigmask(SIG_SETMASK, &all, NULL);
-    for (int i = 0; i < n; i++)
-        pthread_join(th[i], NULL);
+    pthread_sigmask(SIG_SETMASK, &term, NULL);
+    int sig;
+    while (sigwait(&term, &sig) != 0 || sig != SIGTERM)
+        ;
+    stop_threads(th, n);
     free(th);
     return 0;
 }

@@ -1,15 +1,38 @@
 /* log.c — see log.h. */
 #include "log.h"
 
+#include <pthread.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+/* The process id, looked up once per thread; a forked child forgets the
+ * parent's (the forking thread's cache is copied into the child). */
+static __thread int thread_pid;
+
+static void forget_pid(void)
+{
+    thread_pid = 0;
+}
+
+__attribute__((constructor)) static void log_init(void)
+{
+    pthread_atfork(NULL, NULL, forget_pid);
+}
+
+static int log_pid(void)
+{
+    if (thread_pid == 0)
+        thread_pid = (int)getpid();
+    return thread_pid;
+}
+
 static void emit(const char *level, const char *fmt, va_list ap)
 {
     char line[1024];
-    int n = snprintf(line, sizeof(line), "postern[%d]: level=%s ", (int)getpid(), level);
+    int n = snprintf(line, sizeof(line), "postern[%d]: level=%s ", log_pid(), level);
     if (n < 0)
         return;
     int m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
@@ -57,14 +80,14 @@ static void log_safe(char *out, size_t cap, const char *s)
 }
 
 void log_request(int worker, const char *method, const char *path, int status,
-                 size_t bytes, double ms)
+                 size_t bytes, long us)
 {
     char safe[256];
     log_safe(safe, sizeof(safe), path);
     char line[512];
     int n = snprintf(line, sizeof(line),
-                     "postern[%d]: worker=%d method=%s path=%s status=%d bytes=%zu ms=%.3f\n",
-                     (int)getpid(), worker, method, safe, status, bytes, ms);
+                     "postern[%d]: worker=%d method=%s path=%s status=%d bytes=%zu us=%ld\n",
+                     log_pid(), worker, method, safe, status, bytes, us);
     if (n > 0 && write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1) < 0) {
         /* ignore */
     }

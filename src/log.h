@@ -14,6 +14,6 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The access line for one request. path is escaped for the log. */
 void log_request(int worker, const char *method, const char *path, int status,
-                 size_t bytes, double ms);
+                 size_t bytes, long us);
 
 #endif

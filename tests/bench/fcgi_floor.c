@@ -1,9 +1,11 @@
 /* fcgi_floor.c — the FastCGI floor for make bench: a minimal fcgi2
- * responder that returns the bytes of one file (the rendered /settings
- * page) with the same threads-on-FCGX_Accept_r shape as postern, so the
- * ratio postern/floor is what postern's own work costs.
+ * responder that returns the bytes of one file — postern's own complete
+ * FastCGI response for /settings, headers and body, captured once — with
+ * the same threads-on-FCGX_Accept_r shape as postern. nginx then does the
+ * same work for both, and the ratio postern/floor is what postern's own
+ * per-request work costs.
  *
- *   fcgi_floor SOCKET BODYFILE THREADS
+ *   fcgi_floor SOCKET RESPONSEFILE THREADS
  */
 #include <pthread.h>
 #include <signal.h>
@@ -17,9 +19,14 @@
 
 static char *g_body;
 static size_t g_len;
-static char g_head[256];
 static int g_fd;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    _exit(0);
+}
 
 static void *serve(void *arg)
 {
@@ -32,7 +39,6 @@ static void *serve(void *arg)
         pthread_mutex_unlock(&g_lock);
         if (rc < 0)
             break;
-        FCGX_PutStr(g_head, (int)strlen(g_head), r.out);
         FCGX_PutStr(g_body, (int)g_len, r.out);
         FCGX_Finish_r(&r);
     }
@@ -42,7 +48,7 @@ static void *serve(void *arg)
 int main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: %s SOCKET BODYFILE THREADS\n", argv[0]);
+        fprintf(stderr, "usage: %s SOCKET RESPONSEFILE THREADS\n", argv[0]);
         return 2;
     }
     FILE *f = fopen(argv[2], "rb");
@@ -55,9 +61,9 @@ int main(int argc, char **argv)
     if (g_body == NULL || fread(g_body, 1, g_len, f) != g_len)
         return 1;
     fclose(f);
-    snprintf(g_head, sizeof(g_head), "Status: 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-             "Content-Length: %zu\r\n\r\n", g_len);
     signal(SIGPIPE, SIG_IGN);
+    /* Before FCGX_Init, which would otherwise take SIGTERM over. */
+    signal(SIGTERM, on_term);
     FCGX_Init();
     unlink(argv[1]);
     g_fd = FCGX_OpenSocket(argv[1], 1024);

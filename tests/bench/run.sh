@@ -7,8 +7,9 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+cd "$repo"
 BUILD=${BUILD:-build}
-DURATION=${BENCH_SECONDS:-10}
+DURATION=${BENCH_SECONDS:-5}
 CONNS=${BENCH_CONNECTIONS:-64}
 export RUN_DIR
 RUN_DIR=$(mktemp -d /tmp/postern-bench-XXXXXX)
@@ -32,7 +33,11 @@ CONF
 export NGINX_EXTRA="$bench/extra.conf"
 floor_pid=""
 cleanup() {
-    [ -n "$floor_pid" ] && kill "$floor_pid" 2>/dev/null
+    if [ -n "$floor_pid" ]; then
+        kill "$floor_pid" 2>/dev/null || true
+        sleep 0.2
+        kill -9 "$floor_pid" 2>/dev/null || true
+    fi
     "$repo/scripts/stack.sh" stop >/dev/null 2>&1 || true
     rm -rf "$RUN_DIR"
 }
@@ -41,10 +46,19 @@ trap cleanup EXIT
 base="http://127.0.0.1:$PORT"
 curl -fsS "$base/settings" -o "$bench/settings.html"
 chmod 644 "$bench/settings.html"
+# postern's complete FastCGI response (headers + body), for the floor to replay
+python3 - "$RUN_DIR/sock/worker-0.sock" "$bench/response.cgi" <<'PY'
+import sys
+sys.path.insert(0, "tests/integration")
+import fcgi
+raw = fcgi.request_raw(sys.argv[1], fcgi.base_params())
+open(sys.argv[2], "wb").write(raw)
+PY
 . "$RUN_DIR/stack.env" 2>/dev/null || true
 threads=$(awk -F= '/^threads/ {gsub(/ /,"",$2); print $2}' "$RUN_DIR/postern.conf")
 workers=$(awk -F= '/^workers/ {gsub(/ /,"",$2); print $2}' "$RUN_DIR/postern.conf")
-"$repo/$BUILD/fcgi_floor" "$bench/floor.sock" "$bench/settings.html" $(( ${threads:-4} * ${workers:-2} )) &
+"$repo/$BUILD/fcgi_floor" "$bench/floor.sock" "$bench/response.cgi" $(( ${threads:-4} * ${workers:-2} )) \
+    </dev/null >"$RUN_DIR/logs/floor.log" 2>&1 &
 floor_pid=$!
 for _ in $(seq 50); do [ -S "$bench/floor.sock" ] && break; sleep 0.1; done
 
@@ -78,16 +92,30 @@ PY
 size=$(stat -c %s "$bench/settings.html")
 curl -fsS "$base/bench/floor" | cmp -s - "$bench/settings.html" || { echo "floor returns other bytes" >&2; exit 1; }
 curl -fsS "$base/bench/static.html" | cmp -s - "$bench/settings.html" || { echo "static returns other bytes" >&2; exit 1; }
+# Interleaved rounds, median of each: this 2-core machine shares its CPUs
+# between wrk, nginx and the app, and single runs vary by +-15%.
+ROUNDS=${BENCH_ROUNDS:-3}
 run warm "$base/settings" >/dev/null
-read -r s_rps s_p99 s_bad <<<"$(run settings "$base/settings")"
-read -r st_rps st_p99 st_bad <<<"$(run static "$base/bench/static.html")"
-read -r f_rps f_p99 f_bad <<<"$(run floor "$base/bench/floor")"
+: > "$bench/rounds.txt"
+for r in $(seq "$ROUNDS"); do
+    echo "settings $(run settings "$base/settings")" >> "$bench/rounds.txt"
+    echo "floor $(run floor "$base/bench/floor")" >> "$bench/rounds.txt"
+    echo "static $(run static "$base/bench/static.html")" >> "$bench/rounds.txt"
+done
+median() {   # median NAME FIELD(2=rps,3=p99,4=non2xx)
+    awk -v n="$1" -v f="$2" '$1 == n {print $f}' "$bench/rounds.txt" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+s_rps=$(median settings 2); s_p99=$(median settings 3); s_bad=$(median settings 4)
+f_rps=$(median floor 2); f_p99=$(median floor 3); f_bad=$(median floor 4)
+st_rps=$(median static 2); st_p99=$(median static 3); st_bad=$(median static 4)
 
-echo "postern bench — $(date -u +%Y-%m-%d), $(nproc) cores, wrk -c$CONNS -d${DURATION}s, page $size bytes"
+echo "postern bench — $(date -u +%Y-%m-%d), $(nproc) cores, wrk -c$CONNS -d${DURATION}s, median of $ROUNDS interleaved rounds, page $size bytes"
 printf '%-34s %10s %10s %8s\n' "" "req/s" "p99 ms" "non-2xx"
 printf '%-34s %10s %10s %8s\n' "/settings (postern)" "$s_rps" "$s_p99" "$s_bad"
 printf '%-34s %10s %10s %8s\n' "static file (nginx)" "$st_rps" "$st_p99" "$st_bad"
 printf '%-34s %10s %10s %8s\n' "FastCGI floor (bare fcgi2)" "$f_rps" "$f_p99" "$f_bad"
+echo "rounds (name rps p99 non-2xx):"
+sed 's/^/  /' "$bench/rounds.txt"
 python3 - "$s_rps" "$f_rps" "$st_rps" "$s_p99" "$rss_total" "$pss_total" <<'PY'
 import sys
 s, f, st, p99, rss, pss = (float(x) for x in sys.argv[1:])

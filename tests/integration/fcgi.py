@@ -41,7 +41,19 @@ class Response:
         self.text = body.decode("utf-8", "replace")
 
 
+def request_raw(sock_path, params, body=b""):
+    """The raw CGI response bytes (headers and body) of one request."""
+    return _exchange(sock_path, params, body, None, 10)[0]
+
+
 def request(sock_path, params, body=b"", send_body=None, timeout=10):
+    out, ended = _exchange(sock_path, params, body, send_body, timeout)
+    if not ended and not out:
+        return None
+    return Response(out)
+
+
+def _exchange(sock_path, params, body, send_body, timeout):
     """Sends one request; params is a dict of str->str|bytes. send_body
     overrides the bytes actually sent on FCGI_STDIN (for short bodies).
     Returns a Response, or None if the server closed without answering."""
@@ -83,9 +95,7 @@ def request(sock_path, params, body=b"", send_body=None, timeout=10):
             out += content
         elif rtype == FCGI_END_REQUEST:
             ended = True
-    if not ended and not out:
-        return None
-    return Response(out)
+    return out, ended
 
 
 def base_params(method="GET", uri="/settings", query="", remote="127.0.0.1"):
