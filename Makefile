@@ -29,7 +29,7 @@ CFLAGS    += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recove
 LDFLAGS   += -fsanitize=$(SANITIZE)
 endif
 # libetpan: plain -letpan, not pkg-config (it leaks a no-PIE link spec).
-LIBS      := -lfcgi -linih -lssl -lcrypto
+LIBS      := -lfcgi -linih -letpan -lsqlite3 -lhiredis -lssl -lcrypto
 
 SRC_C     := $(wildcard src/*.c)
 CGI_C     := $(wildcard cgi/*.c)
@@ -37,6 +37,9 @@ SRC_O     := $(SRC_C:%.c=$(BUILD)/%.o)
 CGI_O     := $(CGI_C:%.c=$(BUILD)/%.o)
 UNIT_C    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
+# C programs the integration suite drives against real servers
+IT_C      := $(wildcard tests/integration/it_*.c)
+IT_BIN    := $(IT_C:tests/integration/%.c=$(BUILD)/tests/%)
 FUZZ_C    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  := $(FUZZ_C:tests/fuzz/%.c=build/fuzz/%)
 
@@ -63,6 +66,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpostern.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpostern.a $(LIBS) -lcmocka
 
+$(BUILD)/tests/it_%: tests/integration/it_%.c $(BUILD)/libpostern.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpostern.a $(LIBS) -lcmocka
+
 # A minimal fcgi2 responder: the FastCGI floor for make bench.
 $(BUILD)/fcgi_floor: tests/bench/fcgi_floor.c
 	@mkdir -p $(dir $@)
@@ -80,7 +87,7 @@ run: deps $(BUILD)/postern
 stop:
 	scripts/stack.sh stop
 
-test: deps $(BUILD)/postern $(UNIT_BIN) $(FUZZ_BIN) $(BUILD)/fcgi_floor
+test: deps $(BUILD)/postern $(UNIT_BIN) $(IT_BIN) $(FUZZ_BIN) $(BUILD)/fcgi_floor
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
 
 valgrind: $(UNIT_BIN)

@@ -281,6 +281,15 @@ def lifecycle_tests(st):
         has(st.log(), "msg=\"worker died\"")
     check("master restarts a worker that dies (SIGKILL)", restart_dead_worker)
 
+    def no_sanitizer_reports():
+        log = st.log()
+        for bad in ("AddressSanitizer", "runtime error:", "LeakSanitizer", "Assertion"):
+            hasnt(log, bad, "sanitizer/assertion report in postern's log")
+        died = [l for l in log.splitlines() if "worker died" in l]
+        for l in died:
+            has(l, "signal=9", "a worker died by itself: " + l)
+    check("postern's log: no sanitizer report, no worker died but the one killed", no_sanitizer_reports)
+
     def no_secrets_in_log():
         log = st.log()
         has(log, "path=/settings status=200")
