@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "corpus.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -575,23 +577,6 @@ static void test_lookup(void **state)
 
 /* --- the Big List of Naughty Strings ---------------------------------- */
 
-static FILE *open_blns(void)
-{
-    static const char *const paths[] = {
-        "/work/shared/corpus/blns/blns.txt",
-        "../shared/corpus/blns/blns.txt",
-    };
-    const char *env = getenv("BLNS");
-    if (env != NULL)
-        return fopen(env, "r");
-    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-        FILE *f = fopen(paths[i], "r");
-        if (f != NULL)
-            return f;
-    }
-    return NULL;
-}
-
 /* "v=" + every byte of s percent-encoded. */
 static char *encode_value(const char *s, size_t n, size_t *out_len)
 {
@@ -610,19 +595,15 @@ static char *encode_value(const char *s, size_t n, size_t *out_len)
 static void test_blns_form(void **state)
 {
     (void)state;
-    FILE *fp = open_blns();
+    FILE *fp = corpus_open("blns/blns.txt");
     if (fp == NULL)
-        fail_msg("blns.txt not found (set BLNS=path)");
+        fail_msg("blns/blns.txt not found in ../shared/corpus (or POSTERN_CORPUS)");
     struct arena *a = arena_new();
     char *line = NULL;
     size_t cap = 0, tried = 0, refused = 0;
     ssize_t got;
-    while ((got = getline(&line, &cap, fp)) >= 0) {
+    while ((got = corpus_next_line(fp, &line, &cap)) >= 0) {
         size_t n = (size_t)got, elen;
-        if (n > 0 && line[n - 1] == '\n')
-            n--;
-        if (n == 0 || line[0] == '#')
-            continue;
         tried++;
         char *enc = encode_value(line, n, &elen);
         struct http_fields f;

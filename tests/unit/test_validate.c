@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "corpus.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,40 +356,19 @@ static int has_control(const unsigned char *s, size_t n, int allow_tab)
     return 0;
 }
 
-static FILE *open_blns(void)
-{
-    static const char *const paths[] = {
-        "/work/shared/corpus/blns/blns.txt",
-        "../shared/corpus/blns/blns.txt",
-    };
-    const char *env = getenv("BLNS");
-    if (env != NULL)
-        return fopen(env, "r");
-    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-        FILE *f = fopen(paths[i], "r");
-        if (f != NULL)
-            return f;
-    }
-    return NULL;
-}
-
 /* Every naughty string: valid_line agrees with utf8_valid + controls. */
 static void test_blns_line(void **state)
 {
     (void)state;
-    FILE *f = open_blns();
+    FILE *f = corpus_open("blns/blns.txt");
     if (f == NULL)
-        fail_msg("blns.txt not found (set BLNS=path)");
+        fail_msg("blns/blns.txt not found in ../shared/corpus (or POSTERN_CORPUS)");
     struct arena *a = arena_new();
     char *line = NULL;
     size_t cap = 0, tried = 0, accepted = 0;
     ssize_t got;
-    while ((got = getline(&line, &cap, f)) >= 0) {
+    while ((got = corpus_next_line(f, &line, &cap)) >= 0) {
         size_t n = (size_t)got;
-        if (n > 0 && line[n - 1] == '\n')
-            n--;
-        if (n == 0 || line[0] == '#')
-            continue;
         tried++;
         const unsigned char *u = (const unsigned char *)line;
         int want = n <= 1000 && ref_utf8_valid(u, n) && !has_control(u, n, 1);
