@@ -62,13 +62,17 @@ $(BUILD)/libpostern.a: $(SRC_O)
 $(BUILD)/postern: $(CGI_O) $(BUILD)/libpostern.a
 	$(CC) $(LDFLAGS) -o $@ $(CGI_O) $(BUILD)/libpostern.a $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpostern.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libpostern.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpostern.a $(LIBS) -lcmocka
 
 $(BUILD)/tests/it_%: tests/integration/it_%.c $(BUILD)/libpostern.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpostern.a $(LIBS) -lcmocka
+
+$(BUILD)/session_bench: tests/bench/session_bench.c tests/unit/redis_server.h $(BUILD)/libpostern.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpostern.a $(LIBS)
 
 # A minimal fcgi2 responder: the FastCGI floor for make bench.
 $(BUILD)/fcgi_floor: tests/bench/fcgi_floor.c
@@ -98,7 +102,7 @@ fuzz: $(FUZZ_BIN)
 	  mkdir -p build/fuzz/corpus-$$n; cp -n tests/fuzz/corpus/$$n/* build/fuzz/corpus-$$n/ 2>/dev/null; \
 	  echo "== $$f for $(FUZZ_SECONDS)s"; $$f -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$n || exit 1; done
 
-bench: deps $(BUILD)/postern $(BUILD)/fcgi_floor
+bench: deps $(BUILD)/postern $(BUILD)/fcgi_floor $(BUILD)/session_bench
 	BUILD=$(BUILD) tests/bench/run.sh
 
 check-config: $(BUILD)/postern

@@ -383,6 +383,43 @@ static const char *parse_external(struct loader *ld, const char *v, void *where,
     return parse_endpoints(ld, v, where, why, whylen, SIDE_EXTERNAL);
 }
 
+/* A comma-separated list of accounts, @domains or local parts. */
+static const char *parse_names(struct loader *ld, const char *v, void *where,
+                               char *why, size_t whylen)
+{
+    (void)ld;
+    struct name_list *l = where;
+    l->n = 0;
+    const char *p = v;
+    while (*p != '\0') {
+        while (*p == ' ')
+            p++;
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len > 0 && p[len - 1] == ' ')
+            len--;
+        if (len == 0 || len > HOSTNAME_MAX)
+            return len ? "entry too long" : "empty entry in the list";
+        if (l->n == NAME_LIST_MAX)
+            return "too many entries (at most 64)";
+        for (size_t i = 0; i < len; i++)
+            if ((unsigned char)p[i] <= ' ' || p[i] == '"' || p[i] == '\\') {
+                snprintf(why, whylen, "\"%.*s\" is not an account, @domain or name",
+                         (int)(len > 60 ? 60 : len), p);
+                return why;
+            }
+        memcpy(l->v[l->n], p, len);
+        l->v[l->n][len] = '\0';
+        l->n++;
+        if (end == NULL)
+            break;
+        p = end + 1;
+        if (*p == '\0')
+            return "trailing comma";
+    }
+    return NULL;
+}
+
 #define OFF(f) offsetof(struct config, f)
 #define PROTO_KEYS(sec, idx)                                                   \
     {sec, "advertise", parse_bool, OFF(proto[idx].advertise)},                 \
@@ -407,6 +444,9 @@ static const struct key_def keys[] = {
     PROTO_KEYS("pop3", PROTO_POP3),
     PROTO_KEYS("smtp", PROTO_SMTP),
     {"smtp", "authentication", parse_auth, OFF(proto[PROTO_SMTP].auth_required)},
+    {"policy", "refuse_accounts", parse_names, OFF(policy.refuse)},
+    {"policy", "imap_disabled", parse_names, OFF(policy.imap_disabled)},
+    {"policy", "pop3_disabled", parse_names, OFF(policy.pop3_disabled)},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -425,6 +465,10 @@ void config_defaults(struct config *cfg)
     cfg->show = SHOW_AUTO;
     for (int p = 0; p < PROTO__MAX; p++)
         cfg->proto[p].auth_required = true;
+    /* seed 002: no anonymous, guest or Administrator sign-in */
+    static const char *const refused[] = {"anonymous", "guest", "administrator", "admin"};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        snprintf(cfg->policy.refuse.v[cfg->policy.refuse.n++], HOSTNAME_MAX + 1, "%s", refused[i]);
 }
 
 static int known_section(const char *s)

@@ -38,6 +38,20 @@ struct proto_conf {
     bool auth_required;        /* [smtp] authentication */
 };
 
+#define NAME_LIST_MAX 64
+
+/* A list of accounts, @domains or local parts (see policy.h). */
+struct name_list {
+    char v[NAME_LIST_MAX][HOSTNAME_MAX + 1];
+    size_t n;
+};
+
+struct policy_conf {
+    struct name_list refuse;          /* refused accounts */
+    struct name_list imap_disabled;   /* IMAP4 switched off for these */
+    struct name_list pop3_disabled;   /* POP3 switched off for these */
+};
+
 struct config {
     char path[4096];
     /* [server] */
@@ -57,6 +71,8 @@ struct config {
     enum show_mode show;
     /* [imap] [pop3] [smtp] */
     struct proto_conf proto[PROTO__MAX];
+    /* [policy] */
+    struct policy_conf policy;
 };
 
 /* Fills cfg with the built-in defaults (no endpoints, nothing advertised). */

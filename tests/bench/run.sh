@@ -127,3 +127,17 @@ print("postern idle RSS         = %.1f MB master+workers (PSS %.1f MB) (target <
       % (rss / 1024, pss / 1024, "MET" if rss / 1024 <= 15 else "MISSED"))
 PY
 echo "  per process:$rss_list"
+
+# Session validation per request (issue 3): cookie -> store get -> key and
+# timeouts -> touch, on both backends.
+sess=$("$repo/$BUILD/session_bench" 2>/dev/null | awk '/^session_validate_us/')
+echo "$sess"
+python3 - "$sess" <<'PY'
+import re, sys
+m = re.search(r"sqlite=([\d.]+)", sys.argv[1])
+if m:
+    v = float(m.group(1))
+    print("session validation (sqlite) = %.1f us (target <= 50 us)  %s" % (v, "MET" if v <= 50 else "MISSED"))
+else:
+    print("session validation: no figure")
+PY
