@@ -3,12 +3,12 @@
 #
 # Each suite prints TAP-like lines, "ok - name" or "not ok - name"; this
 # script counts them. A suite that crashes or prints no result counts as a
-# failure. Set SUITES="unit integration browser fuzz" to choose.
+# failure. Set SUITES="unit integration upstream browser fuzz" to choose.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD
-SUITES=${SUITES:-unit integration browser fuzz}
+SUITES=${SUITES:-unit integration upstream browser fuzz}
 OUT=${TEST_OUT:-$BUILD/test-output}
 mkdir -p "$OUT"
 pass=0
@@ -47,6 +47,13 @@ run_integration() {
     python3 tests/integration/run.py > "$log" 2>&1 || rc=$?
     grep -E '^not ok' "$log" || true
     count integration "$log" $rc
+}
+
+run_upstream() {
+    local log=$OUT/upstream.log rc=0
+    python3 tests/integration/upstream.py > "$log" 2>&1 || rc=$?
+    grep -E '^not ok' "$log" || true
+    count upstream "$log" $rc
 }
 
 run_browser() {
