@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "policy.h"
 #include "routes.h"
 #include "settings.h"
 
@@ -65,6 +66,7 @@ static void put_side(struct request *req, struct tmpl_vars *v,
         tmpl_put(pv, "proto_role", proto_roles[p]);
         tmpl_put(pv, "side", side_names[s]);
         tmpl_put_bool(pv, "advertised", sp->advertised);
+        tmpl_put_bool(pv, "enabled", sp->enabled);
         tmpl_put_bool(pv, "has_endpoints", sp->n[s] > 0);
         tmpl_put_bool(pv, "is_smtp", p == PROTO_SMTP);
         tmpl_put_bool(pv, "auth_required", sp->auth_required);
@@ -73,7 +75,8 @@ static void put_side(struct request *req, struct tmpl_vars *v,
     }
 }
 
-void page_settings(struct request *req)
+/* The page for everyone (s NULL) or for a signed-in user. */
+static void settings_page(struct request *req, const struct session *s)
 {
     const struct config *cfg = &req->app->cfg;
     enum show_mode force = SHOW_AUTO;
@@ -93,23 +96,55 @@ void page_settings(struct request *req)
     enum side client = settings_client_side(cfg, req->remote_addr, req->forwarded_for);
     req->cache_control = "private, no-cache";
     response_header(req, "Vary", "Cookie, X-Forwarded-For");
-    /* The page is a function of (client side, requested view) alone. */
+    /* For everyone, the page is a function of (client side, requested view). */
     unsigned slot = (unsigned)client * SHOW__MAX + (unsigned)force;
-    if (page_cached(req, slot))
+    if (s == NULL && page_cached(req, slot))
         return;
     struct settings_view view;
     settings_build(cfg, client, force, &view);
-
     struct tmpl_vars *v = page_vars(req);
+    if (s != NULL) {
+        const char *user = s->rec.user;
+        for (int p = 0; p < PROTO__MAX; p++)
+            view.proto[p].enabled = policy_proto_enabled(cfg, user, (enum proto)p);
+        char token[CSRF_TOKEN_LEN + 1];
+        const char *err = NULL;
+        if (session_csrf_token(s, token, &err) == 0)
+            tmpl_put(v, "csrf", arena_strdup(req->arena, token));
+        tmpl_put_bool(v, "signed_in", 1);
+        tmpl_put(v, "user", arena_strdup(req->arena, user));
+        tmpl_put(v, "signed_in_with", proto_label(strcmp(s->rec.proto, "pop3") == 0 ? PROTO_POP3 : PROTO_IMAP));
+        tmpl_put(v, "view_base", "/account/settings");
+    } else {
+        tmpl_put(v, "view_base", "/settings");
+    }
     tmpl_put(v, "title", "Settings for POP or IMAP access");
     tmpl_put_bool(v, "client_internal", client == SIDE_INTERNAL);
     tmpl_put_bool(v, "can_choose", view.allowed[SIDE_INTERNAL] && view.allowed[SIDE_EXTERNAL]);
     tmpl_put_bool(v, "showing_both", view.show[SIDE_INTERNAL] && view.show[SIDE_EXTERNAL]);
     tmpl_put_bool(v, "showing_internal", view.show[SIDE_INTERNAL] && !view.show[SIDE_EXTERNAL]);
     tmpl_put_bool(v, "showing_external", view.show[SIDE_EXTERNAL] && !view.show[SIDE_INTERNAL]);
-    for (int s = 0; s < SIDE__MAX; s++)
-        if (view.show[s])
-            put_side(req, v, &view, (enum side)s);
+    for (int side = 0; side < SIDE__MAX; side++)
+        if (view.show[side])
+            put_side(req, v, &view, (enum side)side);
     page_render(req, 200, "settings", v);
-    page_cache_store(req, slot);
+    if (s == NULL)
+        page_cache_store(req, slot);
+}
+
+void page_settings(struct request *req)
+{
+    settings_page(req, NULL);
+}
+
+/* GET /account/settings: the same page for the signed-in user. */
+void page_account_settings(struct request *req)
+{
+    struct session s;
+    if (request_session(req, &s) != SESSION_OK) {
+        page_redirect(req, "/login");
+        return;
+    }
+    settings_page(req, &s);
+    session_clear(&s);
 }

@@ -13,12 +13,15 @@
 #include "app.h"
 #include "arena.h"
 #include "buf.h"
+#include "session.h"
+#include "store.h"
+#include "tls.h"
 #include "validate.h"
 
 enum http_method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_OTHER, METHOD__MAX };
 
 /* Every input any page accepts; a route lists the ones it takes. */
-enum input_key { IN_VIEW, IN__MAX };
+enum input_key { IN_VIEW, IN_USER, IN_PASSWORD, IN_CSRF, IN__MAX };
 
 enum input_source { SRC_QUERY, SRC_FORM, SRC_COOKIE };
 
@@ -41,7 +44,16 @@ struct request {
     const char *remote_addr;
     const char *forwarded_for;     /* X-Forwarded-For or NULL */
     bool https;
+    const char *origin;            /* Origin header or NULL */
+    const char *fetch_site;        /* Sec-Fetch-Site header or NULL */
+    const char *host;              /* Host (Debian's nginx passes $host: no port) */
+    const char *server_port;       /* the port nginx took the request on */
+    struct http_fields cookies;
     struct input in[IN__MAX];
+
+    /* per-thread and per-worker resources (never NULL once set up) */
+    struct store *(*store)(struct request *req);   /* opens on first use; NULL if down */
+    struct tls_client *tls;
 
     /* the response, filled by the handler */
     int status;
@@ -50,6 +62,7 @@ struct request {
     struct buf headers;            /* extra "Name: value\r\n" lines */
     struct buf body;
     const struct buf *shared_body; /* when set, sent instead of body (page cache) */
+    bool secret;                   /* the request carried a password: wipe the arena */
 };
 
 /* Renders template name with vars into req->body as an HTML page with
@@ -76,6 +89,23 @@ void response_header(struct request *req, const char *name, const char *value);
 int page_cached(struct request *req, unsigned slot);
 void page_cache_store(const struct request *req, unsigned slot);
 void page_cache_free(void);
+
+/* The signed-in user's session, if the request carries a valid one:
+ * SESSION_OK with *s filled (the caller session_clear()s it), else the
+ * reason. Touches the session (the user asked for this page). */
+enum session_status request_session(struct request *req, struct session *s);
+
+/* The portal's own origin for the Origin check: [session] origin, or
+ * scheme://host[:port] of this request (host from Host, port from the
+ * port nginx listens on, left out when it is the scheme's default). */
+const char *request_origin(struct request *req);
+
+/* Refuses a cross-site POST: 0 if it may proceed; else fills the 403 page
+ * and returns -1. With s, the form's synchronizer token must match too. */
+int request_check_post(struct request *req, const struct session *s);
+
+/* Sends the user to url with 303 See Other. */
+void page_redirect(struct request *req, const char *url);
 
 /* Reason phrase for a status code ("Not Found"). */
 const char *http_reason(int status);

@@ -5,14 +5,22 @@
 
 const struct input_def input_defs[IN__MAX] = {
     [IN_VIEW] = {"view", SRC_QUERY, valid_enum_word},
+    [IN_USER] = {"user", SRC_FORM, valid_username},
+    [IN_PASSWORD] = {"password", SRC_FORM, valid_password},
+    [IN_CSRF] = {"csrf", SRC_FORM, valid_token},
 };
 
 #define GET_ONLY (METHOD_BIT(METHOD_GET) | METHOD_BIT(METHOD_HEAD))
+#define GET_POST (GET_ONLY | METHOD_BIT(METHOD_POST))
+#define POST_ONLY METHOD_BIT(METHOD_POST)
 
 static const struct route routes[] = {
     {"/", GET_ONLY, page_home, {IN__MAX}},
     {"/settings", GET_ONLY, page_settings, {IN_VIEW, IN__MAX}},
     {"/healthz", GET_ONLY, page_health, {IN__MAX}},
+    {"/login", GET_POST, page_login, {IN_USER, IN_PASSWORD, IN__MAX}},
+    {"/logout", POST_ONLY, page_logout, {IN_CSRF, IN__MAX}},
+    {"/account/settings", GET_ONLY, page_account_settings, {IN_VIEW, IN__MAX}},
 };
 
 const struct route *route_find(const char *path)

@@ -28,5 +28,8 @@ const char *route_allow(const struct route *r);
 void page_home(struct request *req);
 void page_settings(struct request *req);
 void page_health(struct request *req);
+void page_login(struct request *req);
+void page_logout(struct request *req);
+void page_account_settings(struct request *req);
 
 #endif

@@ -24,13 +24,15 @@
 #include "routes.h"
 
 static struct app *g_app;
+static struct tls_client *g_tls;     /* per worker: one verified SSL_CTX */
 static int g_listen_fd = -1;
 static volatile sig_atomic_t g_stopping;
 static pthread_mutex_t g_accept_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The FastCGI parameters postern reads, picked out in one pass. */
 enum param { P_METHOD, P_DOCUMENT_URI, P_REQUEST_URI, P_REMOTE_ADDR, P_XFF, P_HTTPS,
-             P_CONTENT_LENGTH, P_QUERY_STRING, P_COOKIE, P_CONTENT_TYPE, P__MAX };
+             P_CONTENT_LENGTH, P_QUERY_STRING, P_COOKIE, P_CONTENT_TYPE, P_ORIGIN,
+             P_FETCH_SITE, P_HOST, P_SERVER_PORT, P__MAX };
 static const struct { const char *name; size_t len; } param_names[P__MAX] = {
 #define PN(s) {s "=", sizeof(s)}
     [P_METHOD] = PN("REQUEST_METHOD"), [P_DOCUMENT_URI] = PN("DOCUMENT_URI"),
@@ -38,6 +40,8 @@ static const struct { const char *name; size_t len; } param_names[P__MAX] = {
     [P_XFF] = PN("HTTP_X_FORWARDED_FOR"), [P_HTTPS] = PN("HTTPS"),
     [P_CONTENT_LENGTH] = PN("CONTENT_LENGTH"), [P_QUERY_STRING] = PN("QUERY_STRING"),
     [P_COOKIE] = PN("HTTP_COOKIE"), [P_CONTENT_TYPE] = PN("CONTENT_TYPE"),
+    [P_ORIGIN] = PN("HTTP_ORIGIN"), [P_FETCH_SITE] = PN("HTTP_SEC_FETCH_SITE"),
+    [P_HOST] = PN("HTTP_HOST"), [P_SERVER_PORT] = PN("SERVER_PORT"),
 #undef PN
 };
 
@@ -157,6 +161,10 @@ static int prepare(struct request *req, FCGX_Request *fr, const struct route **r
     req->path = request_path(req->arena, prm);
     req->remote_addr = prm[P_REMOTE_ADDR];
     req->forwarded_for = prm[P_XFF];
+    req->origin = prm[P_ORIGIN];
+    req->fetch_site = prm[P_FETCH_SITE];
+    req->host = prm[P_HOST];
+    req->server_port = prm[P_SERVER_PORT];
     const char *https = prm[P_HTTPS];
     req->https = https != NULL && (strcmp(https, "on") == 0 || strcmp(https, "1") == 0);
     size_t len;
@@ -187,17 +195,18 @@ static int prepare(struct request *req, FCGX_Request *fr, const struct route **r
         *why = "The request body is shorter than its declared length.";
         return 400;
     }
-    struct http_fields query = {0}, form = {0}, cookies = {0};
+    struct http_fields query = {0}, form = {0};
+    struct http_fields *cookies = &req->cookies;
     const char *qs = prm[P_QUERY_STRING];
     st = http_parse_query(req->arena, qs ? qs : "", lim, &query, why);
     if (st == 0)
-        st = http_parse_cookies(req->arena, prm[P_COOKIE], lim, &cookies, why);
+        st = http_parse_cookies(req->arena, prm[P_COOKIE], lim, cookies, why);
     if (st == 0 && req->method == METHOD_POST)
         st = http_parse_body(req->arena, prm[P_CONTENT_TYPE], body ? body : "",
                              len, lim, &form, why);
     if (st != 0)
         return st;
-    const struct http_fields *src[3] = {&query, &form, &cookies};
+    const struct http_fields *src[3] = {&query, &form, cookies};
     return bind_inputs(req, rt, src, why);
 }
 
@@ -250,7 +259,31 @@ struct thread_ctx {
     struct arena *arena;
     struct buf head;
     struct request req;
+    struct store *store;        /* per thread, opened on first use */
+    time_t store_failed_at;     /* back off for a second after a failure */
 };
+
+static __thread struct thread_ctx *t_ctx;
+
+/* The thread's session store, opened on first use (after fork, in this
+ * thread, as store.h requires). NULL if it cannot be opened. */
+static struct store *thread_store(struct request *req)
+{
+    struct thread_ctx *t = t_ctx;
+    if (t->store != NULL)
+        return t->store;
+    time_t now = time(NULL);
+    if (t->store_failed_at == now)
+        return NULL;
+    const char *err = NULL;
+    if (store_open(&req->app->cfg.store, &t->store, &err) < 0) {
+        t->store = NULL;
+        t->store_failed_at = now;
+        log_error("msg=\"session store unavailable\" error=\"%s\"", err ? err : "?");
+        return NULL;
+    }
+    return t->store;
+}
 
 static void handle(struct thread_ctx *t, FCGX_Request *fr)
 {
@@ -266,6 +299,8 @@ static void handle(struct thread_ctx *t, FCGX_Request *fr)
     req->app = g_app;
     req->headers = hdrs;
     req->body = body;
+    req->store = thread_store;
+    req->tls = g_tls;
 
     const struct route *rt = NULL;
     const char *why = NULL;
@@ -275,6 +310,13 @@ static void handle(struct thread_ctx *t, FCGX_Request *fr)
     else
         page_error(req, st, why);
     write_response(req, fr, &t->head);
+    if (req->secret) {
+        arena_wipe_reset(t->arena);
+        if (req->headers.data)
+            explicit_bzero(req->headers.data, req->headers.cap);
+        if (t->head.data)
+            explicit_bzero(t->head.data, t->head.cap);
+    }
     log_request(g_app->worker_index, req->method == METHOD_OTHER ? "OTHER"
                 : (const char *[]){"GET", "HEAD", "POST"}[req->method],
                 req->path ? req->path : "-", req->status,
@@ -287,6 +329,7 @@ static void *thread_main(void *arg)
     struct thread_ctx t;
     memset(&t, 0, sizeof(t));
     t.arena = arena_new();
+    t_ctx = &t;
     FCGX_Request fr;
     /* SIGUSR1 (from worker_run, at shutdown) makes a blocked accept fail. */
     FCGX_InitRequest(&fr, g_listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
@@ -307,6 +350,7 @@ static void *thread_main(void *arg)
     buf_free(&t.req.headers);
     buf_free(&t.req.body);
     arena_free(t.arena);
+    store_close(t.store);
     page_cache_free();
     return NULL;
 }
@@ -356,6 +400,13 @@ int worker_run(struct app *app, int listen_fd)
     sigaction(SIGHUP, &sa, NULL);
     if (FCGX_Init() != 0)
         return 1;
+    char err[256];
+    g_tls = tls_client_new(app->cfg.upstream.ca_file[0] ? app->cfg.upstream.ca_file : NULL,
+                           err, sizeof(err));
+    if (g_tls == NULL) {
+        log_error("msg=\"cannot set up TLS for mail servers\" error=\"%s\"", err);
+        return 1;
+    }
 
     int n = app->cfg.threads;
     pthread_t *th = calloc((size_t)n, sizeof(*th));
@@ -376,5 +427,6 @@ int worker_run(struct app *app, int listen_fd)
         ;
     stop_threads(th, n);
     free(th);
+    tls_client_free(g_tls);
     return 0;
 }

@@ -110,6 +110,13 @@ void arena_reset(struct arena *a)
     a->head->used = 0;
 }
 
+void arena_wipe_reset(struct arena *a)
+{
+    for (struct block *b = a->head; b != NULL; b = b->next)
+        explicit_bzero(b->data, b->used);
+    arena_reset(a);
+}
+
 void arena_free(struct arena *a)
 {
     if (a == NULL)

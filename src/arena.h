@@ -32,6 +32,10 @@ char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 /* Frees everything allocated so far but keeps the first block for reuse. */
 void arena_reset(struct arena *a);
 
+/* Like arena_reset(), but first overwrites every byte handed out, for
+ * requests that carried a secret (a password). */
+void arena_wipe_reset(struct arena *a);
+
 /* Frees the arena and everything in it; NULL is a no-op. */
 void arena_free(struct arena *a);
 

@@ -420,6 +420,120 @@ static const char *parse_names(struct loader *ld, const char *v, void *where,
     return NULL;
 }
 
+static const char *parse_backend_ep(struct loader *ld, const char *v, void *where,
+                                    char *why, size_t whylen)
+{
+    (void)ld;
+    if (*v == '\0') {
+        ((struct endpoint *)where)->port = 0;
+        return NULL;
+    }
+    return parse_endpoint(v, strlen(v), where, why, whylen);
+}
+
+static const char *parse_hostname(struct loader *ld, const char *v, void *where,
+                                  char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    if (*v != '\0' && !valid_hostname(v))
+        return "expected a host name";
+    return copy_string(v, where, HOSTNAME_MAX + 1);
+}
+
+static const char *parse_file(struct loader *ld, const char *v, void *where,
+                              char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    if (*v != '\0' && *v != '/')
+        return "expected an absolute path";
+    return copy_string(v, where, 4096);
+}
+
+/* Seconds, 1..limit, into an int64_t or (ms) an int. */
+static const char *parse_seconds(long min, long max, const char *v, long *out)
+{
+    if (parse_long(v, min, max, out) < 0)
+        return "expected a number of seconds in range";
+    return NULL;
+}
+
+static const char *parse_timeout_ms(struct loader *ld, const char *v, void *where,
+                                    char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    long n;
+    if (parse_seconds(1, 120, v, &n) != NULL)
+        return "expected seconds from 1 to 120";
+    *(int *)where = (int)(n * 1000);
+    return NULL;
+}
+
+static const char *parse_session_seconds(struct loader *ld, const char *v, void *where,
+                                         char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    long n;
+    if (parse_seconds(60, 30L * 86400, v, &n) != NULL)
+        return "expected seconds from 60 to 2592000 (30 days)";
+    *(int64_t *)where = n;
+    return NULL;
+}
+
+static const char *parse_limit(struct loader *ld, const char *v, void *where,
+                               char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    long n;
+    if (parse_long(v, 0, 1000000, &n) < 0)
+        return "expected a number from 0 (no limit) to 1000000";
+    *(long *)where = n;
+    return NULL;
+}
+
+static const char *parse_store_kind(struct loader *ld, const char *v, void *where,
+                                    char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    if (strcasecmp(v, "sqlite") == 0)
+        *(enum store_kind *)where = STORE_SQLITE;
+    else if (strcasecmp(v, "redis") == 0)
+        *(enum store_kind *)where = STORE_REDIS;
+    else
+        return "expected sqlite or redis";
+    return NULL;
+}
+
+static const char *parse_port(struct loader *ld, const char *v, void *where,
+                              char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    long n;
+    if (parse_long(v, 1, 65535, &n) < 0)
+        return "expected a port number (1-65535)";
+    *(unsigned *)where = (unsigned)n;
+    return NULL;
+}
+
+static const char *parse_origin(struct loader *ld, const char *v, void *where,
+                                char *why, size_t whylen)
+{
+    (void)ld; (void)why; (void)whylen;
+    if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0)
+        return "expected https://host (the address users type)";
+    if (strpbrk(v + 8, "/?#\"\\ ") != NULL)
+        return "expected scheme://host[:port] with no path";
+    return copy_string(v, where, 300);
+}
+
+#define STRING_FIELD(fn, type, field)                                          \
+    static const char *fn(struct loader *ld, const char *v, void *where,      \
+                          char *why, size_t whylen)                           \
+    {                                                                         \
+        (void)ld; (void)why; (void)whylen;                                    \
+        return copy_string(v, where, sizeof(((type *)0)->field));             \
+    }
+STRING_FIELD(parse_redis_host, struct store_config, redis_host)
+
 #define OFF(f) offsetof(struct config, f)
 #define PROTO_KEYS(sec, idx)                                                   \
     {sec, "advertise", parse_bool, OFF(proto[idx].advertise)},                 \
@@ -447,6 +561,25 @@ static const struct key_def keys[] = {
     {"policy", "refuse_accounts", parse_names, OFF(policy.refuse)},
     {"policy", "imap_disabled", parse_names, OFF(policy.imap_disabled)},
     {"policy", "pop3_disabled", parse_names, OFF(policy.pop3_disabled)},
+    {"backend", "imap", parse_backend_ep, OFF(backend.ep[PROTO_IMAP])},
+    {"backend", "pop3", parse_backend_ep, OFF(backend.ep[PROTO_POP3])},
+    {"backend", "smtp", parse_backend_ep, OFF(backend.ep[PROTO_SMTP])},
+    {"backend", "tls_name", parse_hostname, OFF(backend.tls_name)},
+    {"upstream", "ca_file", parse_file, OFF(upstream.ca_file)},
+    {"upstream", "timeout", parse_timeout_ms, OFF(upstream.timeout_ms)},
+    {"upstream", "allow_plaintext", parse_bool, OFF(upstream.allow_plaintext)},
+    {"session", "store", parse_store_kind, OFF(store.kind)},
+    {"session", "sqlite_path", parse_file, OFF(store.sqlite_path)},
+    {"session", "redis_host", parse_redis_host, OFF(store.redis_host)},
+    {"session", "redis_port", parse_port, OFF(store.redis_port)},
+    {"session", "idle_timeout", parse_session_seconds, OFF(session.idle_timeout)},
+    {"session", "absolute_timeout", parse_session_seconds, OFF(session.absolute_timeout)},
+    {"session", "secure_cookie", parse_bool, OFF(session.secure_cookie)},
+    {"session", "origin", parse_origin, OFF(origin)},
+    {"throttle", "account_per_minute", parse_limit, OFF(throttle.account_per_minute)},
+    {"throttle", "account_per_hour", parse_limit, OFF(throttle.account_per_hour)},
+    {"throttle", "address_per_minute", parse_limit, OFF(throttle.address_per_minute)},
+    {"throttle", "address_per_hour", parse_limit, OFF(throttle.address_per_hour)},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -465,6 +598,10 @@ void config_defaults(struct config *cfg)
     cfg->show = SHOW_AUTO;
     for (int p = 0; p < PROTO__MAX; p++)
         cfg->proto[p].auth_required = true;
+    cfg->upstream.timeout_ms = 10000;
+    store_config_defaults(&cfg->store);
+    session_config_defaults(&cfg->session);
+    throttle_config_defaults(&cfg->throttle);
     /* seed 002: no anonymous, guest or Administrator sign-in */
     static const char *const refused[] = {"anonymous", "guest", "administrator", "admin"};
     for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
@@ -584,13 +721,29 @@ static void check_consistency(struct loader *ld)
     }
 }
 
+static void check_backend(struct loader *ld)
+{
+    struct config *cfg = ld->cfg;
+    for (int p = 0; p < PROTO__MAX; p++) {
+        const struct endpoint *ep = &cfg->backend.ep[p];
+        if (ep->port != 0 && ep->tls == TLS_NONE && !cfg->upstream.allow_plaintext)
+            report(ld, ld->line_of[key_index("backend", proto_names[p])], "backend", proto_names[p],
+                   "encryption none sends passwords in clear: set [upstream] allow_plaintext = yes to allow it");
+    }
+    if (cfg->session.idle_timeout > cfg->session.absolute_timeout)
+        report(ld, ld->line_of[key_index("session", "idle_timeout")], "session", "idle_timeout",
+               "longer than absolute_timeout");
+}
+
 static int load(struct loader *ld)
 {
     int rc = ini_parse_stream(read_line, ld, on_key, ld);
     if (rc > 0 && !ld->long_line)
         report(ld, rc, NULL, NULL, "syntax error (expected [section] or key = value)");
-    if (ld->nerrors == 0)
+    if (ld->nerrors == 0) {
         check_consistency(ld);
+        check_backend(ld);
+    }
     return ld->nerrors == 0 ? 0 : -1;
 }
 

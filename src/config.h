@@ -13,6 +13,9 @@
 
 #include "buf.h"
 #include "netaddr.h"
+#include "session.h"
+#include "store.h"
+#include "throttle.h"
 
 enum proto { PROTO_IMAP, PROTO_POP3, PROTO_SMTP, PROTO__MAX };
 enum tls_mode { TLS_IMPLICIT, TLS_STARTTLS, TLS_NONE, TLS__MAX };
@@ -52,6 +55,20 @@ struct policy_conf {
     struct name_list pop3_disabled;   /* POP3 switched off for these */
 };
 
+/* Where postern itself connects for a user's mailbox (the backend), as
+ * opposed to the front-door names the pages advertise (seed 002:
+ * cross-site connectivity). */
+struct backend_conf {
+    struct endpoint ep[PROTO__MAX];   /* port 0: not configured */
+    char tls_name[HOSTNAME_MAX + 1];  /* name to verify; empty: the host */
+};
+
+struct upstream_conf {
+    char ca_file[4096];               /* empty: the system trust store */
+    int timeout_ms;                   /* per step: connect, TLS, each command */
+    bool allow_plaintext;             /* backend endpoints with encryption none */
+};
+
 struct config {
     char path[4096];
     /* [server] */
@@ -73,6 +90,13 @@ struct config {
     struct proto_conf proto[PROTO__MAX];
     /* [policy] */
     struct policy_conf policy;
+    /* [backend], [upstream], [session], [throttle] */
+    struct backend_conf backend;
+    struct upstream_conf upstream;
+    struct store_config store;
+    struct session_config session;
+    struct throttle_config throttle;
+    char origin[300];                 /* [session] origin: scheme://host[:port] */
 };
 
 /* Fills cfg with the built-in defaults (no endpoints, nothing advertised). */

@@ -353,3 +353,16 @@ const char *const valid_names[VALID__MAX] = {
     [VALID_USERNAME] = "username",
     [VALID_ENUM_WORD] = "enum-word",
 };
+
+int valid_password(struct arena *a, const char *raw, size_t len, struct valid_value *out)
+{
+    if (len == 0 || len > 1000 || memchr(raw, '\0', len) || memchr(raw, '\r', len) ||
+        memchr(raw, '\n', len) || !utf8_valid(raw, len))
+        return 0;
+    if (out != NULL) {
+        out->str = arena_strndup(a, raw, len);
+        out->len = len;
+        out->num = 0;
+    }
+    return 1;
+}

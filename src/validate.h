@@ -63,6 +63,11 @@ int valid_email(struct arena *a, const char *raw, size_t len, struct valid_value
  * [A-Za-z0-9_-], no padding. */
 int valid_token(struct arena *a, const char *raw, size_t len, struct valid_value *out);
 
+/* A mail password as typed: 1..1000 bytes of valid UTF-8 with no NUL, CR
+ * or LF (they would end an upstream command); anything else, spaces and
+ * quotes included, is kept as is. */
+int valid_password(struct arena *a, const char *raw, size_t len, struct valid_value *out);
+
 /* A mail login: 1..254 bytes of valid UTF-8, no control characters at all
  * (not even TAB), no space at either end. */
 int valid_username(struct arena *a, const char *raw, size_t len, struct valid_value *out);

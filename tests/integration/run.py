@@ -45,6 +45,25 @@ external = mail.example.test:995:SSL, mail.example.test:110:STARTTLS
 advertise = yes
 internal = smtp.corp.example.test:587:STARTTLS
 external = mail.example.test:465:SSL, mail.example.test:587:STARTTLS
+
+[backend]
+imap = 127.0.0.1:{imaps}:SSL
+pop3 = 127.0.0.1:{pop3s}:SSL
+tls_name = mail.example.test
+
+[upstream]
+ca_file = {run_dir}/ca/ca.pem
+timeout = 5
+
+[session]
+sqlite_path = {run_dir}/sessions.db
+secure_cookie = no
+
+[policy]
+imap_disabled = pop@example.test
+
+[throttle]
+account_per_minute = 3
 """
 
 
@@ -59,13 +78,18 @@ def nginx_group():
     return "root"
 
 
+RUN = {}
+
+
 def conf(show="auto", imap_adv="yes", pop_adv="yes"):
-    return BASE.format(show=show, imap_adv=imap_adv, pop_adv=pop_adv, group=nginx_group())
+    return BASE.format(show=show, imap_adv=imap_adv, pop_adv=pop_adv, group=nginx_group(),
+                       imaps=RUN["base"] + 993, pop3s=RUN["base"] + 995, run_dir=RUN["dir"])
 
 
 def main():
     st = Stack(port=int(os.environ.get("IT_PORT", "18080")),
                mail_base=int(os.environ.get("IT_MAIL_BASE", "20000")))
+    RUN.update(base=st.mail_base, dir=st.run_dir)
     try:
         st.start(conf())
     except Exception as e:
@@ -77,6 +101,7 @@ def main():
     print("ok - stack starts (dovecot, relay, redis, nginx, postern)")
     try:
         settings_tests(st)
+        signin_tests(st)
         bad_input_tests(st)
         lifecycle_tests(st)
     finally:
@@ -194,6 +219,126 @@ def settings_tests(st):
         eq(r.status, 400, "bad view")
         hasnt(r.text, "<script>alert", "reflected")
     check("settings: a bad ?view= is a 400 and nothing is reflected raw", escaping)
+
+
+def cookie_of(r):
+    """The session cookie a response sets, as "name=value", or None."""
+    for k, v in r.getheaders():
+        if k.lower() == "set-cookie" and v.startswith("postern="):
+            return v.split(";")[0]
+    return None
+
+
+def login(st, user, password, origin=True, cookie=None):
+    import urllib.parse
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if origin:
+        headers["Origin"] = "http://127.0.0.1:%d" % st.port
+    if cookie:
+        headers["Cookie"] = cookie
+    body = urllib.parse.urlencode({"user": user, "password": password})
+    return st.http("POST", "/login", headers, body)
+
+
+def csrf_of(html):
+    m = re.search(r'name="csrf" value="([A-Za-z0-9_-]+)"', html)
+    return m.group(1) if m else None
+
+
+def signin_tests(st):
+    def form():
+        r = st.http("GET", "/login")
+        eq(r.status, 200, "status")
+        has(r.text, 'name="user"')
+        has(r.text, 'type="password"')
+    check("sign-in: GET /login shows the form", form)
+
+    def good_then_out():
+        r = login(st, "alice@example.test", "wonderland")
+        eq(r.status, 303, "status: " + r.text[:300])
+        eq(r.getheader("Location"), "/account/settings")
+        c = cookie_of(r)
+        assert c, "no session cookie"
+        sc = [v for k, v in r.getheaders() if k.lower() == "set-cookie"][0]
+        has(sc, "HttpOnly")
+        has(sc, "SameSite=Strict")
+        r = st.http("GET", "/account/settings", {"Cookie": c})
+        eq(r.status, 200, "account page")
+        has(r.text, "Signed in as <strong>alice@example.test</strong>")
+        token = csrf_of(r.text)
+        assert token, "no csrf token in the sign-out form"
+        r = st.http("GET", "/logout", {"Cookie": c})
+        eq(r.status, 405, "GET /logout")
+        r = st.http("POST", "/logout", {"Cookie": c, "Content-Type": "application/x-www-form-urlencoded",
+                                        "Origin": "http://127.0.0.1:%d" % st.port}, "csrf=" + "A" * 43)
+        eq(r.status, 403, "sign-out with a wrong token")
+        r = st.http("POST", "/logout", {"Cookie": c, "Content-Type": "application/x-www-form-urlencoded",
+                                        "Origin": "http://127.0.0.1:%d" % st.port}, "csrf=" + token)
+        eq(r.status, 303, "sign-out")
+        eq(r.getheader("Location"), "/login")
+        r = st.http("GET", "/account/settings", {"Cookie": c})
+        eq(r.status, 303, "old cookie after sign-out")
+        eq(r.getheader("Location"), "/login")
+    check("sign-in: alice signs in over IMAPS, sees her settings, signs out (old cookie dead)", good_then_out)
+
+    def wrong_and_unknown():
+        r1 = login(st, "alice@example.test", "not-the-password")
+        r2 = login(st, "nobody@example.test", "whatever")
+        eq(r1.status, 401, "wrong password")
+        eq(r2.status, 401, "unknown user")
+        has(r1.text, "Wrong user name or password.")
+        has(r2.text, "Wrong user name or password.")
+        eq(cookie_of(r1), None, "cookie after a failure")
+    check("sign-in: wrong password and unknown user get the same 401 message", wrong_and_unknown)
+
+    def refused():
+        before = open(os.path.join(st.run_dir, "logs", "dovecot.log")).read().count("administrator")
+        r = login(st, "Administrator@example.test", "x")
+        eq(r.status, 403, "status")
+        has(r.text, "not allowed to sign in here")
+        after = open(os.path.join(st.run_dir, "logs", "dovecot.log")).read().count("administrator")
+        eq(after, before, "Dovecot saw the refused account")
+    check("sign-in: administrator accounts refused before any server is contacted", refused)
+
+    def cross_site():
+        import urllib.parse
+        r = st.http("POST", "/login", {"Content-Type": "application/x-www-form-urlencoded",
+                                       "Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+                    urllib.parse.urlencode({"user": "alice@example.test", "password": "wonderland"}))
+        eq(r.status, 403, "cross-site sign-in")
+        eq(cookie_of(r), None, "cookie")
+    check("sign-in: a cross-site POST gets 403", cross_site)
+
+    def pop_only():
+        r = login(st, "pop@example.test", "wonderland")
+        eq(r.status, 303, "status: " + r.text[:300])
+        c = cookie_of(r)
+        r = st.http("GET", "/account/settings", {"Cookie": c})
+        has(r.text, "with POP3")
+        has(r.text, "IMAP4 is <strong>disabled for your mailbox</strong>")
+    check("sign-in: a user with IMAP4 disabled signs in over POP3 and sees IMAP4 disabled", pop_only)
+
+    def fixation():
+        planted = "postern=" + "A" * 22 + "." + "B" * 43
+        r = login(st, "alice@example.test", "wonderland", cookie=planted)
+        eq(r.status, 303, "status")
+        c = cookie_of(r)
+        assert c and c != planted, "planted session id kept"
+    check("sign-in: a planted session id is replaced", fixation)
+
+    def crlf_user():
+        r = login(st, "alice@example.test\r\nA LOGOUT", "wonderland")
+        eq(r.status, 400, "CR/LF in the user name")
+    check("sign-in: CR/LF in the user name is refused (400)", crlf_user)
+
+    def throttled():
+        statuses = [login(st, "throttle@example.test", "bad%d" % i).status for i in range(4)]
+        eq(statuses[:3], [401, 401, 401], "first failures")
+        eq(statuses[3], 429, "after the limit")
+        r = login(st, "throttle@example.test", "bad")
+        has(r.text, "Try again in")
+        assert r.getheader("Retry-After"), "no Retry-After"
+    check("sign-in: failures per account are throttled (429 with a hint)", throttled)
 
 
 def healthy(st, what):
