@@ -58,8 +58,14 @@ try {
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
     const button = page.locator('tr[data-proto="imap"] button.copy').first();
     assert(await button.isVisible(), "copy button hidden");
+    const value = await button.getAttribute("data-copy");
     await button.click();
-    assert((await button.textContent()) === "Copied", "button did not confirm");
+    // the clipboard API is asynchronous; the label reverts after 1.5 s
+    await page.waitForFunction(
+      () => document.querySelector('tr[data-proto="imap"] button.copy').textContent === "Copied",
+      null, { timeout: 1400 });
+    const pasted = await page.evaluate(() => navigator.clipboard.readText());
+    assert(pasted === value, `clipboard holds ${pasted}, want ${value}`);
   });
 
   await check("readable on a phone (no horizontal scroll at 375px)", async () => {
@@ -90,6 +96,36 @@ try {
     assert(h1 === 1, `${h1} h1 elements`);
     const ths = await page.locator("table.endpoints th[scope=col]").count();
     assert(ths >= 3, "column headers");
+  });
+
+  await check("sign in as alice, see personal settings, sign out", async () => {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    const errs = [];
+    p.on("console", (m) => { if (m.type() === "error") errs.push(m.text()); });
+    await p.goto(`${base}/login`);
+    await p.fill("#user", "alice@example.test");
+    await p.fill("#password", "wonderland");
+    await Promise.all([p.waitForURL(`${base}/account/settings`), p.click("button[type=submit]")]);
+    assert((await p.locator(".you strong").first().textContent()) === "alice@example.test", "signed-in name");
+    await p.screenshot({ path: `${out}/account-settings.png`, fullPage: false });
+    await Promise.all([p.waitForURL(`${base}/login`), p.click(".you button[type=submit]")]);
+    await p.goto(`${base}/account/settings`);
+    assert(p.url() === `${base}/login`, `after sign-out: ${p.url()}`);
+    assert(errs.length === 0, `console: ${errs.join(" | ")}`);
+    await ctx.close();
+  });
+
+  await check("a wrong password shows the message on the form", async () => {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    await p.goto(`${base}/login`);
+    await p.fill("#user", "alice@example.test");
+    await p.fill("#password", "nope");
+    await Promise.all([p.waitForLoadState(), p.click("button[type=submit]")]);
+    assert((await p.locator(".problem").textContent()) === "Wrong user name or password.", "message");
+    assert((await p.inputValue("#user")) === "alice@example.test", "user name kept");
+    await ctx.close();
   });
 
   await check("unknown page shows a readable 404", async () => {
