@@ -25,6 +25,7 @@ struct loader {
     const char *name;
     int line;
     int nerrors;
+    const struct key_def *key;   /* the row being parsed */
     /* where each key was set, for the cross-checks after parsing */
     int line_of[64];
     /* reader state */
@@ -36,11 +37,16 @@ struct loader {
 typedef const char *(*key_parser)(struct loader *ld, const char *value, void *where,
                                   char *why, size_t whylen);
 
+/* How parse_number stores a number. */
+enum num_kind { NUM_INT, NUM_LONG, NUM_INT64, NUM_UNSIGNED, NUM_MS_FROM_S };
+
 struct key_def {
     const char *section;
     const char *key;
     key_parser parse;
     size_t offset;        /* into struct config */
+    long min, max;        /* parse_number: accepted range */
+    enum num_kind num;    /* parse_number: field type */
 };
 
 static void report(struct loader *ld, int line, const char *section,
@@ -82,25 +88,23 @@ static int parse_long(const char *v, long min, long max, long *out)
     return 0;
 }
 
-static const char *parse_workers(struct loader *ld, const char *v, void *where,
-                                 char *why, size_t whylen)
+/* A decimal number within the row's [min, max], stored as the row says. */
+static const char *parse_number(struct loader *ld, const char *v, void *where,
+                                char *why, size_t whylen)
 {
-    (void)ld; (void)why; (void)whylen;
+    const struct key_def *k = ld->key;
     long n;
-    if (parse_long(v, 1, 64, &n) < 0)
-        return "expected a number from 1 to 64";
-    *(int *)where = (int)n;
-    return NULL;
-}
-
-static const char *parse_threads(struct loader *ld, const char *v, void *where,
-                                 char *why, size_t whylen)
-{
-    (void)ld; (void)why; (void)whylen;
-    long n;
-    if (parse_long(v, 1, 256, &n) < 0)
-        return "expected a number from 1 to 256";
-    *(int *)where = (int)n;
+    if (parse_long(v, k->min, k->max, &n) < 0) {
+        snprintf(why, whylen, "expected a number from %ld to %ld", k->min, k->max);
+        return why;
+    }
+    switch (k->num) {
+    case NUM_INT: *(int *)where = (int)n; break;
+    case NUM_LONG: *(long *)where = n; break;
+    case NUM_INT64: *(int64_t *)where = n; break;
+    case NUM_UNSIGNED: *(unsigned *)where = (unsigned)n; break;
+    case NUM_MS_FROM_S: *(int *)where = (int)(n * 1000); break;
+    }
     return NULL;
 }
 
@@ -449,47 +453,6 @@ static const char *parse_file(struct loader *ld, const char *v, void *where,
     return copy_string(v, where, 4096);
 }
 
-/* Seconds, 1..limit, into an int64_t or (ms) an int. */
-static const char *parse_seconds(long min, long max, const char *v, long *out)
-{
-    if (parse_long(v, min, max, out) < 0)
-        return "expected a number of seconds in range";
-    return NULL;
-}
-
-static const char *parse_timeout_ms(struct loader *ld, const char *v, void *where,
-                                    char *why, size_t whylen)
-{
-    (void)ld; (void)why; (void)whylen;
-    long n;
-    if (parse_seconds(1, 120, v, &n) != NULL)
-        return "expected seconds from 1 to 120";
-    *(int *)where = (int)(n * 1000);
-    return NULL;
-}
-
-static const char *parse_session_seconds(struct loader *ld, const char *v, void *where,
-                                         char *why, size_t whylen)
-{
-    (void)ld; (void)why; (void)whylen;
-    long n;
-    if (parse_seconds(60, 30L * 86400, v, &n) != NULL)
-        return "expected seconds from 60 to 2592000 (30 days)";
-    *(int64_t *)where = n;
-    return NULL;
-}
-
-static const char *parse_limit(struct loader *ld, const char *v, void *where,
-                               char *why, size_t whylen)
-{
-    (void)ld; (void)why; (void)whylen;
-    long n;
-    if (parse_long(v, 0, 1000000, &n) < 0)
-        return "expected a number from 0 (no limit) to 1000000";
-    *(long *)where = n;
-    return NULL;
-}
-
 static const char *parse_store_kind(struct loader *ld, const char *v, void *where,
                                     char *why, size_t whylen)
 {
@@ -500,17 +463,6 @@ static const char *parse_store_kind(struct loader *ld, const char *v, void *wher
         *(enum store_kind *)where = STORE_REDIS;
     else
         return "expected sqlite or redis";
-    return NULL;
-}
-
-static const char *parse_port(struct loader *ld, const char *v, void *where,
-                              char *why, size_t whylen)
-{
-    (void)ld; (void)why; (void)whylen;
-    long n;
-    if (parse_long(v, 1, 65535, &n) < 0)
-        return "expected a port number (1-65535)";
-    *(unsigned *)where = (unsigned)n;
     return NULL;
 }
 
@@ -536,52 +488,53 @@ STRING_FIELD(parse_redis_host, struct store_config, redis_host)
 
 #define OFF(f) offsetof(struct config, f)
 #define PROTO_KEYS(sec, idx)                                                   \
-    {sec, "advertise", parse_bool, OFF(proto[idx].advertise)},                 \
-    {sec, "internal", parse_internal, OFF(proto[idx])},                        \
-    {sec, "external", parse_external, OFF(proto[idx])},                        \
-    {sec, "username", parse_username, OFF(proto[idx].username)}
+    {sec, "advertise", parse_bool, OFF(proto[idx].advertise), 0, 0, NUM_INT}, \
+    {sec, "internal", parse_internal, OFF(proto[idx]), 0, 0, NUM_INT}, \
+    {sec, "external", parse_external, OFF(proto[idx]), 0, 0, NUM_INT}, \
+    {sec, "username", parse_username, OFF(proto[idx].username), 0, 0, NUM_INT}
 
 static const struct key_def keys[] = {
-    {"server", "listen", parse_listen, 0},
-    {"server", "socket_mode", parse_mode, OFF(socket_mode)},
-    {"server", "socket_group", parse_group, OFF(socket_group)},
-    {"server", "workers", parse_workers, OFF(workers)},
-    {"server", "threads", parse_threads, OFF(threads)},
-    {"server", "templates", parse_path, OFF(templates)},
-    {"server", "static_url", parse_static_url, OFF(static_url)},
-    {"server", "site_name", parse_site_name, OFF(site_name)},
-    {"server", "mail_domain", parse_domain, OFF(mail_domain)},
-    {"network", "internal_networks", parse_cidrs, OFF(internal_networks)},
-    {"network", "trusted_proxies", parse_cidrs, OFF(trusted_proxies)},
-    {"network", "show", parse_show, OFF(show)},
+    {"server", "listen", parse_listen, 0, 0, 0, NUM_INT},
+    {"server", "socket_mode", parse_mode, OFF(socket_mode), 0, 0, NUM_INT},
+    {"server", "socket_group", parse_group, OFF(socket_group), 0, 0, NUM_INT},
+    {"server", "workers", parse_number, OFF(workers), 1, 64, NUM_INT},
+    {"server", "threads", parse_number, OFF(threads), 1, 256, NUM_INT},
+    {"server", "templates", parse_path, OFF(templates), 0, 0, NUM_INT},
+    {"server", "static_url", parse_static_url, OFF(static_url), 0, 0, NUM_INT},
+    {"server", "site_name", parse_site_name, OFF(site_name), 0, 0, NUM_INT},
+    {"server", "mail_domain", parse_domain, OFF(mail_domain), 0, 0, NUM_INT},
+    {"network", "internal_networks", parse_cidrs, OFF(internal_networks), 0, 0, NUM_INT},
+    {"network", "trusted_proxies", parse_cidrs, OFF(trusted_proxies), 0, 0, NUM_INT},
+    {"network", "show", parse_show, OFF(show), 0, 0, NUM_INT},
     PROTO_KEYS("imap", PROTO_IMAP),
     PROTO_KEYS("pop3", PROTO_POP3),
     PROTO_KEYS("smtp", PROTO_SMTP),
-    {"smtp", "authentication", parse_auth, OFF(proto[PROTO_SMTP].auth_required)},
-    {"policy", "refuse_accounts", parse_names, OFF(policy.refuse)},
-    {"policy", "imap_disabled", parse_names, OFF(policy.imap_disabled)},
-    {"policy", "pop3_disabled", parse_names, OFF(policy.pop3_disabled)},
-    {"backend", "imap", parse_backend_ep, OFF(backend.ep[PROTO_IMAP])},
-    {"backend", "pop3", parse_backend_ep, OFF(backend.ep[PROTO_POP3])},
-    {"backend", "smtp", parse_backend_ep, OFF(backend.ep[PROTO_SMTP])},
-    {"backend", "tls_name", parse_hostname, OFF(backend.tls_name)},
-    {"upstream", "ca_file", parse_file, OFF(upstream.ca_file)},
-    {"upstream", "timeout", parse_timeout_ms, OFF(upstream.timeout_ms)},
-    {"upstream", "allow_plaintext", parse_bool, OFF(upstream.allow_plaintext)},
-    {"session", "store", parse_store_kind, OFF(store.kind)},
-    {"session", "sqlite_path", parse_file, OFF(store.sqlite_path)},
-    {"session", "redis_host", parse_redis_host, OFF(store.redis_host)},
-    {"session", "redis_port", parse_port, OFF(store.redis_port)},
-    {"session", "idle_timeout", parse_session_seconds, OFF(session.idle_timeout)},
-    {"session", "absolute_timeout", parse_session_seconds, OFF(session.absolute_timeout)},
-    {"session", "secure_cookie", parse_bool, OFF(session.secure_cookie)},
-    {"session", "origin", parse_origin, OFF(origin)},
-    {"throttle", "account_per_minute", parse_limit, OFF(throttle.account_per_minute)},
-    {"throttle", "account_per_hour", parse_limit, OFF(throttle.account_per_hour)},
-    {"throttle", "address_per_minute", parse_limit, OFF(throttle.address_per_minute)},
-    {"throttle", "address_per_hour", parse_limit, OFF(throttle.address_per_hour)},
+    {"smtp", "authentication", parse_auth, OFF(proto[PROTO_SMTP].auth_required), 0, 0, NUM_INT},
+    {"policy", "refuse_accounts", parse_names, OFF(policy.refuse), 0, 0, NUM_INT},
+    {"policy", "imap_disabled", parse_names, OFF(policy.imap_disabled), 0, 0, NUM_INT},
+    {"policy", "pop3_disabled", parse_names, OFF(policy.pop3_disabled), 0, 0, NUM_INT},
+    {"backend", "imap", parse_backend_ep, OFF(backend.ep[PROTO_IMAP]), 0, 0, NUM_INT},
+    {"backend", "pop3", parse_backend_ep, OFF(backend.ep[PROTO_POP3]), 0, 0, NUM_INT},
+    {"backend", "smtp", parse_backend_ep, OFF(backend.ep[PROTO_SMTP]), 0, 0, NUM_INT},
+    {"backend", "tls_name", parse_hostname, OFF(backend.tls_name), 0, 0, NUM_INT},
+    {"upstream", "ca_file", parse_file, OFF(upstream.ca_file), 0, 0, NUM_INT},
+    {"upstream", "timeout", parse_number, OFF(upstream.timeout_ms), 1, 120, NUM_MS_FROM_S},
+    {"upstream", "allow_plaintext", parse_bool, OFF(upstream.allow_plaintext), 0, 0, NUM_INT},
+    {"session", "store", parse_store_kind, OFF(store.kind), 0, 0, NUM_INT},
+    {"session", "sqlite_path", parse_file, OFF(store.sqlite_path), 0, 0, NUM_INT},
+    {"session", "redis_host", parse_redis_host, OFF(store.redis_host), 0, 0, NUM_INT},
+    {"session", "redis_port", parse_number, OFF(store.redis_port), 1, 65535, NUM_UNSIGNED},
+    {"session", "idle_timeout", parse_number, OFF(session.idle_timeout), 60, 2592000, NUM_INT64},
+    {"session", "absolute_timeout", parse_number, OFF(session.absolute_timeout), 60, 2592000, NUM_INT64},
+    {"session", "secure_cookie", parse_bool, OFF(session.secure_cookie), 0, 0, NUM_INT},
+    {"session", "origin", parse_origin, OFF(origin), 0, 0, NUM_INT},
+    {"throttle", "account_per_minute", parse_number, OFF(throttle.account_per_minute), 0, 1000000, NUM_LONG},
+    {"throttle", "account_per_hour", parse_number, OFF(throttle.account_per_hour), 0, 1000000, NUM_LONG},
+    {"throttle", "address_per_minute", parse_number, OFF(throttle.address_per_minute), 0, 1000000, NUM_LONG},
+    {"throttle", "address_per_hour", parse_number, OFF(throttle.address_per_hour), 0, 1000000, NUM_LONG},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(NKEYS <= 64, "struct loader's line_of[] holds 64 keys");
 
 void config_defaults(struct config *cfg)
 {
@@ -637,6 +590,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
             return 1;
         }
         ld->line_of[i] = ld->line;
+        ld->key = &keys[i];
         char why[256] = "";
         const char *r = keys[i].parse(ld, value, (char *)ld->cfg + keys[i].offset, why, sizeof(why));
         if (r != NULL)
