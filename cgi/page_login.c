@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "log.h"
 #include "policy.h"
+#include "routing.h"
 #include "routes.h"
 #include "throttle.h"
 #include "upstream.h"
@@ -44,25 +45,21 @@ static void login_form(struct request *req, int status, const char *message, con
     page_render(req, status, "login", v);
 }
 
-/* The backend endpoint for proto, or NULL if none is configured. */
-static const struct endpoint *backend(const struct config *cfg, enum proto p)
-{
-    return cfg->backend.ep[p].port != 0 ? &cfg->backend.ep[p] : NULL;
-}
 
 /* Logs in upstream; on success starts the session and redirects. */
 static void sign_in(struct request *req, struct store *st, const char *user,
                     const struct valid_value *pw, enum proto proto)
 {
     const struct config *cfg = &req->app->cfg;
-    const struct endpoint *ep = backend(cfg, proto);
+    const struct backend_conf *be = routing_backend(cfg, user);
+    const struct endpoint *ep = be->ep[proto].port != 0 ? &be->ep[proto] : NULL;
     if (ep == NULL) {
         login_form(req, 503, "No mail server is configured for sign-in. Tell your administrator.", user);
         return;
     }
     struct up_target t = {
         .proto = proto, .host = ep->host, .port = ep->port, .tls = ep->tls,
-        .tls_name = cfg->backend.tls_name[0] ? cfg->backend.tls_name : NULL,
+        .tls_name = be->tls_name[0] ? be->tls_name : NULL,
         .allow_plaintext = cfg->upstream.allow_plaintext, .timeout_ms = cfg->upstream.timeout_ms,
     };
     struct up_cred cred = {user, strlen(user), pw->str, pw->len};
@@ -70,7 +67,7 @@ static void sign_in(struct request *req, struct store *st, const char *user,
     up_check(req->tls, &t, &cred, &r);
     int64_t now = (int64_t)time(NULL);
     const char *err = NULL;
-    log_info("msg=\"sign-in\" proto=%s result=%s ms=%ld", proto_names[proto],
+    log_info("msg=\"sign-in\" backend=%s proto=%s result=%s ms=%ld", be->name, proto_names[proto],
              up_error_names[r.error], r.total_ms);
     if (r.error != UP_OK) {
         if (r.error == UP_E_AUTH && throttle_failure(st, &cfg->throttle, user, req->remote_addr, now, &err) < 0)
@@ -85,7 +82,7 @@ static void sign_in(struct request *req, struct store *st, const char *user,
     size_t old_len = 0;
     if (session_cookie_find(&req->cookies, &cfg->session, &old, &old_len) != 1)
         old = NULL, old_len = 0;
-    struct session_login login = {user, proto_names[proto], "default", pw->str, pw->len};
+    struct session_login login = {user, proto_names[proto], be->name, pw->str, pw->len};
     struct session s;
     if (session_create(st, &cfg->session, &login, old, old_len, now, &s, &err) < 0) {
         log_error("msg=\"session create failed\" error=\"%s\"", err ? err : "?");

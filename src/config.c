@@ -513,10 +513,6 @@ static const struct key_def keys[] = {
     {"policy", "refuse_accounts", parse_names, OFF(policy.refuse), 0, 0, NUM_INT},
     {"policy", "imap_disabled", parse_names, OFF(policy.imap_disabled), 0, 0, NUM_INT},
     {"policy", "pop3_disabled", parse_names, OFF(policy.pop3_disabled), 0, 0, NUM_INT},
-    {"backend", "imap", parse_backend_ep, OFF(backend.ep[PROTO_IMAP]), 0, 0, NUM_INT},
-    {"backend", "pop3", parse_backend_ep, OFF(backend.ep[PROTO_POP3]), 0, 0, NUM_INT},
-    {"backend", "smtp", parse_backend_ep, OFF(backend.ep[PROTO_SMTP]), 0, 0, NUM_INT},
-    {"backend", "tls_name", parse_hostname, OFF(backend.tls_name), 0, 0, NUM_INT},
     {"upstream", "ca_file", parse_file, OFF(upstream.ca_file), 0, 0, NUM_INT},
     {"upstream", "timeout", parse_number, OFF(upstream.timeout_ms), 1, 120, NUM_MS_FROM_S},
     {"upstream", "allow_plaintext", parse_bool, OFF(upstream.allow_plaintext), 0, 0, NUM_INT},
@@ -534,6 +530,15 @@ static const struct key_def keys[] = {
     {"throttle", "address_per_hour", parse_number, OFF(throttle.address_per_hour), 0, 1000000, NUM_LONG},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* Keys of [backend] and [backend NAME], offsets into struct backend_conf. */
+#define BOFF(f) offsetof(struct backend_conf, f)
+static const struct key_def backend_keys[] = {
+    {"backend", "imap", parse_backend_ep, BOFF(ep[PROTO_IMAP]), 0, 0, NUM_INT},
+    {"backend", "pop3", parse_backend_ep, BOFF(ep[PROTO_POP3]), 0, 0, NUM_INT},
+    {"backend", "smtp", parse_backend_ep, BOFF(ep[PROTO_SMTP]), 0, 0, NUM_INT},
+    {"backend", "tls_name", parse_hostname, BOFF(tls_name), 0, 0, NUM_INT},
+};
 _Static_assert(NKEYS <= 64, "struct loader's line_of[] holds 64 keys");
 
 void config_defaults(struct config *cfg)
@@ -552,6 +557,8 @@ void config_defaults(struct config *cfg)
     for (int p = 0; p < PROTO__MAX; p++)
         cfg->proto[p].auth_required = true;
     cfg->upstream.timeout_ms = 10000;
+    snprintf(cfg->backends[0].name, sizeof(cfg->backends[0].name), "default");
+    cfg->nbackends = 1;
     store_config_defaults(&cfg->store);
     session_config_defaults(&cfg->session);
     throttle_config_defaults(&cfg->throttle);
@@ -569,11 +576,82 @@ static int known_section(const char *s)
     return 0;
 }
 
+/* The backend a [backend] / [backend NAME] section fills, made on first
+ * sight; NULL (reported) if the name is bad or there are too many. */
+static struct backend_conf *backend_slot(struct loader *ld, const char *section, const char *key)
+{
+    struct config *cfg = ld->cfg;
+    const char *name = section[7] == '\0' ? "default" : section + 8;
+    if (section[7] != '\0' && (*name == '\0' || strlen(name) >= 64 || strcmp(name, "default") == 0 ||
+                               strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name))) {
+        report(ld, ld->line, section, key, "a backend name is lower-case letters, digits, - and _ (not \"default\")");
+        return NULL;
+    }
+    for (size_t i = 0; i < cfg->nbackends; i++)
+        if (strcmp(cfg->backends[i].name, name) == 0) {
+            if (cfg->backends[i].line == 0)
+                cfg->backends[i].line = ld->line;
+            return &cfg->backends[i];
+        }
+    if (cfg->nbackends == BACKENDS_MAX) {
+        report(ld, ld->line, section, key, "too many backends (at most 16)");
+        return NULL;
+    }
+    struct backend_conf *b = &cfg->backends[cfg->nbackends++];
+    snprintf(b->name, sizeof(b->name), "%s", name);
+    b->line = ld->line;
+    return b;
+}
+
+static void on_backend_key(struct loader *ld, const char *section, const char *name, const char *value)
+{
+    for (size_t i = 0; i < sizeof(backend_keys) / sizeof(backend_keys[0]); i++) {
+        if (strcmp(backend_keys[i].key, name) != 0)
+            continue;
+        struct backend_conf *b = backend_slot(ld, section, name);
+        if (b == NULL)
+            return;
+        char why[256] = "";
+        ld->key = &backend_keys[i];
+        const char *r = backend_keys[i].parse(ld, value, (char *)b + backend_keys[i].offset, why, sizeof(why));
+        if (r != NULL)
+            report(ld, ld->line, section, name, r);
+        return;
+    }
+    report(ld, ld->line, section, name, "unknown key");
+}
+
+static void on_route(struct loader *ld, const char *name, const char *value)
+{
+    struct config *cfg = ld->cfg;
+    const char *at = strchr(name, '@');
+    if (at == NULL || at[1] == '\0' || strchr(at + 1, '@') != NULL || strlen(name) > HOSTNAME_MAX) {
+        report(ld, ld->line, "routing", name, "expected user@domain or @domain as the key");
+        return;
+    }
+    if (cfg->nroutes == ROUTES_MAX) {
+        report(ld, ld->line, "routing", name, "too many routes (at most 256)");
+        return;
+    }
+    struct route_rule *r = &cfg->routes[cfg->nroutes++];
+    snprintf(r->match, sizeof(r->match), "%s", name);
+    snprintf(r->backend, sizeof(r->backend), "%s", value);
+    r->line = ld->line;
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     struct loader *ld = user;
     if (ld->long_line)
         return 1;   /* already reported by the reader */
+    if (strncmp(section, "backend", 7) == 0 && (section[7] == '\0' || section[7] == ' ')) {
+        on_backend_key(ld, section, name, value);
+        return 1;
+    }
+    if (strcmp(section, "routing") == 0) {
+        on_route(ld, name, value);
+        return 1;
+    }
     if (!known_section(section)) {
         char why[160];
         snprintf(why, sizeof(why), "unknown section [%.60s]", section);
@@ -678,11 +756,27 @@ static void check_consistency(struct loader *ld)
 static void check_backend(struct loader *ld)
 {
     struct config *cfg = ld->cfg;
-    for (int p = 0; p < PROTO__MAX; p++) {
-        const struct endpoint *ep = &cfg->backend.ep[p];
-        if (ep->port != 0 && ep->tls == TLS_NONE && !cfg->upstream.allow_plaintext)
-            report(ld, ld->line_of[key_index("backend", proto_names[p])], "backend", proto_names[p],
-                   "encryption none sends passwords in clear: set [upstream] allow_plaintext = yes to allow it");
+    for (size_t b = 0; b < cfg->nbackends; b++)
+        for (int p = 0; p < PROTO__MAX; p++) {
+            const struct endpoint *ep = &cfg->backends[b].ep[p];
+            if (ep->port != 0 && ep->tls == TLS_NONE && !cfg->upstream.allow_plaintext) {
+                char section[80];
+                snprintf(section, sizeof(section), b == 0 ? "backend" : "backend %s", cfg->backends[b].name);
+                report(ld, cfg->backends[b].line, section, proto_names[p],
+                       "encryption none sends passwords in clear: set [upstream] allow_plaintext = yes to allow it");
+            }
+        }
+    for (size_t r = 0; r < cfg->nroutes; r++) {
+        struct route_rule *rule = &cfg->routes[r];
+        rule->backend_index = -1;
+        for (size_t b = 0; b < cfg->nbackends; b++)
+            if (strcmp(cfg->backends[b].name, rule->backend) == 0)
+                rule->backend_index = (int)b;
+        if (rule->backend_index < 0) {
+            char why[160];
+            snprintf(why, sizeof(why), "no [backend %.60s] section", rule->backend);
+            report(ld, rule->line, "routing", rule->match, why);
+        }
     }
     if (cfg->session.idle_timeout > cfg->session.absolute_timeout)
         report(ld, ld->line_of[key_index("session", "idle_timeout")], "session", "idle_timeout",

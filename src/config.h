@@ -59,8 +59,21 @@ struct policy_conf {
  * opposed to the front-door names the pages advertise (seed 002:
  * cross-site connectivity). */
 struct backend_conf {
+    char name[64];                    /* "default" for [backend], else [backend NAME] */
     struct endpoint ep[PROTO__MAX];   /* port 0: not configured */
     char tls_name[HOSTNAME_MAX + 1];  /* name to verify; empty: the host */
+    int line;                         /* where its section starts (messages) */
+};
+
+#define BACKENDS_MAX 16
+#define ROUTES_MAX 256
+
+/* [routing]: user@domain or @domain -> a backend. */
+struct route_rule {
+    char match[HOSTNAME_MAX + 1];
+    char backend[64];
+    int backend_index;                /* resolved after loading */
+    int line;
 };
 
 struct upstream_conf {
@@ -91,7 +104,10 @@ struct config {
     /* [policy] */
     struct policy_conf policy;
     /* [backend], [upstream], [session], [throttle] */
-    struct backend_conf backend;
+    struct backend_conf backends[BACKENDS_MAX];   /* [0] is [backend] */
+    size_t nbackends;
+    struct route_rule routes[ROUTES_MAX];
+    size_t nroutes;
     struct upstream_conf upstream;
     struct store_config store;
     struct session_config session;

@@ -51,6 +51,13 @@ imap = 127.0.0.1:{imaps}:SSL
 pop3 = 127.0.0.1:{pop3s}:SSL
 tls_name = mail.example.test
 
+[backend far]
+imap = 127.0.0.1:9:SSL
+tls_name = mail.example.test
+
+[routing]
+@far.example.test = far
+
 [upstream]
 ca_file = {run_dir}/ca/ca.pem
 timeout = 5
@@ -325,6 +332,13 @@ def signin_tests(st):
         c = cookie_of(r)
         assert c and c != planted, "planted session id kept"
     check("sign-in: a planted session id is replaced", fixation)
+
+    def routed():
+        r = login(st, "someone@far.example.test", "pw")
+        eq(r.status, 502, "status")
+        has(r.text, "The mail server cannot be reached right now.")
+        has(st.log(), "backend=far proto=imap result=connect")
+    check("routing: @far.example.test goes to [backend far] (down: a plain 502)", routed)
 
     def crlf_user():
         r = login(st, "alice@example.test\r\nA LOGOUT", "wonderland")

@@ -1,0 +1,21 @@
+/* routing.c — see routing.h. */
+#include "routing.h"
+
+#include <string.h>
+#include <strings.h>
+
+const struct backend_conf *routing_backend(const struct config *cfg, const char *login)
+{
+    const char *at = strrchr(login, '@');
+    int domain_rule = -1;
+    for (size_t i = 0; i < cfg->nroutes; i++) {
+        const struct route_rule *r = &cfg->routes[i];
+        if (r->backend_index < 0)
+            continue;
+        if (r->match[0] != '@' && strcasecmp(r->match, login) == 0)
+            return &cfg->backends[r->backend_index];
+        if (r->match[0] == '@' && at != NULL && domain_rule < 0 && strcasecmp(r->match + 1, at + 1) == 0)
+            domain_rule = r->backend_index;
+    }
+    return &cfg->backends[domain_rule >= 0 ? domain_rule : 0];
+}
