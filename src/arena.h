@@ -39,7 +39,7 @@ void arena_wipe_reset(struct arena *a);
 /* Frees the arena and everything in it; NULL is a no-op. */
 void arena_free(struct arena *a);
 
-/* Bytes currently reserved from the system (for tests and stats). */
+/* Bytes currently reserved from malloc, for tests and stats. */
 size_t arena_reserved(const struct arena *a);
 
 #endif
