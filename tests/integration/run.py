@@ -340,6 +340,32 @@ def signin_tests(st):
         has(st.log(), "backend=far proto=imap result=connect")
     check("routing: @far.example.test goes to [backend far] (down: a plain 502)", routed)
 
+    def redis_store():
+        text = conf().replace("[session]\n", "[session]\nstore = redis\nredis_host = 127.0.0.1\nredis_port = %d\n"
+                              % (st.mail_base + 379), 1)
+        assert st.reload(text), "reload with store = redis refused"
+        try:
+            r = login(st, "alice@example.test", "wonderland")
+            eq(r.status, 303, "sign-in with redis sessions: " + r.text[:200])
+            c = cookie_of(r)
+            r = st.http("GET", "/account/settings", {"Cookie": c})
+            eq(r.status, 200, "account page")
+            token = csrf_of(r.text)
+            out = subprocess.run(["redis-cli", "-p", str(st.mail_base + 379), "--scan", "--pattern", "postern:s:*"],
+                                 stdout=subprocess.PIPE, text=True).stdout.split()
+            assert out, "no session record in redis"
+            dump = subprocess.run(["redis-cli", "-p", str(st.mail_base + 379), "hgetall", out[0]],
+                                  stdout=subprocess.PIPE).stdout
+            assert b"wonderland" not in dump, "the password is readable in redis"
+            r = st.http("POST", "/logout", {"Cookie": c, "Content-Type": "application/x-www-form-urlencoded",
+                                            "Origin": "http://127.0.0.1:%d" % st.port}, "csrf=" + token)
+            eq(r.status, 303, "sign-out")
+            r = st.http("GET", "/account/settings", {"Cookie": c})
+            eq(r.status, 303, "old cookie after sign-out")
+        finally:
+            assert st.reload(conf()), "reload back refused"
+    check("sessions in redis: sign in, record holds no password, sign out", redis_store)
+
     def crlf_user():
         r = login(st, "alice@example.test\r\nA LOGOUT", "wonderland")
         eq(r.status, 400, "CR/LF in the user name")
