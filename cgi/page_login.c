@@ -34,6 +34,13 @@ static const struct { int status; const char *text; } up_outcome[UP_E__MAX] = {
     [UP_E_PLAINTEXT_REFUSED] = {502, "The mail server is set up without encryption, so your password was not sent."},
 };
 
+const char *upstream_outcome(enum up_error e, int *status_r)
+{
+    if (status_r != NULL)
+        *status_r = up_outcome[e].status;
+    return up_outcome[e].text;
+}
+
 static void login_form(struct request *req, int status, const char *message, const char *user)
 {
     struct tmpl_vars *v = page_vars(req);

@@ -21,6 +21,7 @@ static const struct route routes[] = {
     {"/login", GET_POST, page_login, {IN_USER, IN_PASSWORD, IN__MAX}},
     {"/logout", POST_ONLY, page_logout, {IN_CSRF, IN__MAX}},
     {"/account/settings", GET_ONLY, page_account_settings, {IN_VIEW, IN__MAX}},
+    {"/account/check", POST_ONLY, page_check, {IN_CSRF, IN__MAX}},
 };
 
 const struct route *route_find(const char *path)

@@ -3,6 +3,11 @@
 #define POSTERN_ROUTES_H
 
 #include "request.h"
+#include "upstream.h"
+
+/* Plain words for an upstream failure kind, and (status_r, if not NULL)
+ * the HTTP status the sign-in page answers with. */
+const char *upstream_outcome(enum up_error e, int *status_r);
 
 typedef void (*page_handler)(struct request *req);
 
@@ -31,5 +36,6 @@ void page_health(struct request *req);
 void page_login(struct request *req);
 void page_logout(struct request *req);
 void page_account_settings(struct request *req);
+void page_check(struct request *req);
 
 #endif

@@ -46,7 +46,11 @@ try {
       assert(rows >= 1, `no ${proto} rows`);
     }
     const imapHost = await page.locator('tr[data-proto="imap"] code').first().textContent();
-    assert(imapHost === "mail.example.test", `imap host ${imapHost}`);
+    // the demo advertises localhost inside (it works on this machine) and
+    // mail.example.test outside (what a real deployment would publish)
+    assert(imapHost === "localhost", `imap host ${imapHost}`);
+    const outside = await page.locator('section[data-side="external"] tr[data-proto="imap"] code').first().textContent();
+    assert(outside === "mail.example.test", `external imap host ${outside}`);
     await page.screenshot({ path: `${out}/settings-desktop.png`, fullPage: true });
   });
 
@@ -109,7 +113,12 @@ try {
     await Promise.all([p.waitForURL(`${base}/account/settings`), p.click("button[type=submit]")]);
     assert((await p.locator(".you strong").first().textContent()) === "alice@example.test", "signed-in name");
     await p.screenshot({ path: `${out}/account-settings.png`, fullPage: false });
-    await Promise.all([p.waitForURL(`${base}/login`), p.click(".you button[type=submit]")]);
+    await Promise.all([p.waitForURL(`${base}/account/check`), p.click("form[action='/account/check'] button")]);
+    const passes = await p.locator("section.check.pass").count();
+    assert(passes === 6, `${passes} working endpoints inside the network, want 6`);
+    await p.screenshot({ path: `${out}/check.png`, fullPage: true });
+    await p.goto(`${base}/account/settings`);
+    await Promise.all([p.waitForURL(`${base}/login`), p.click("form[action='/logout'] button")]);
     await p.goto(`${base}/account/settings`);
     assert(p.url() === `${base}/login`, `after sign-out: ${p.url()}`);
     assert(errs.length === 0, `console: ${errs.join(" | ")}`);

@@ -366,6 +366,45 @@ def signin_tests(st):
             assert st.reload(conf()), "reload back refused"
     check("sessions in redis: sign in, record holds no password, sign out", redis_store)
 
+    def check_settings():
+        text = conf()
+        b = st.mail_base
+        text = text.replace("external = mail.example.test:993:SSL\n",
+                            "external = localhost:%d:SSL, localhost:%d:STARTTLS, localhost:9:SSL\n" % (b + 993, b + 143), 1)
+        text = text.replace("external = mail.example.test:465:SSL, mail.example.test:587:STARTTLS\n",
+                            "external = localhost:%d:SSL\n" % (b + 465), 1)
+        text = text.replace("[upstream]\n", "[upstream]\ntimeout = 3\n", 1).replace("timeout = 5\n", "")
+        assert st.reload(text), "reload refused"
+        try:
+            r = login(st, "alice@example.test", "wonderland")
+            c = cookie_of(r)
+            r = st.http("GET", "/account/settings", {"Cookie": c})
+            token = csrf_of(r.text)
+            has(r.text, 'action="/account/check"')
+            r = st.http("POST", "/account/check", {"Cookie": c, "Content-Type": "application/x-www-form-urlencoded",
+                                                   "Origin": "http://127.0.0.1:%d" % st.port}, "csrf=" + "A" * 43)
+            eq(r.status, 403, "check with a wrong token")
+            t0 = time.time()
+            r = st.http("POST", "/account/check", {"Cookie": c, "Content-Type": "application/x-www-form-urlencoded",
+                                                   "Origin": "http://127.0.0.1:%d" % st.port}, "csrf=" + token)
+            took = time.time() - t0
+            eq(r.status, 200, "check page")
+            assert took < 8, "check took %.1f s" % took
+            passes = re.findall(r'class="proto check pass" data-proto="(\w+)"', r.text)
+            fails = re.findall(r'class="proto check fail" data-proto="(\w+)"', r.text)
+            eq(sorted(passes), ["imap", "imap", "smtp"], "working endpoints")
+            # port 9 is down; POP3 external is mail.example.test, which does not resolve here
+            eq(sorted(fails), ["imap", "pop3", "pop3"], "failing endpoints")
+            has(r.text, "Works: signed in with your password")
+            has(r.text, "The mail server cannot be reached right now.")
+            has(r.text, "TLSv1.")
+            has(r.text, "IDLE: new mail arrives at once")
+            eq(r.text.count("Name matches</dt><dd>yes"), 3, "name matches on the working TLS endpoints")
+        finally:
+            assert st.reload(conf()), "reload back refused"
+    check("check my settings: each advertised endpoint tried with the user's password, in parallel, bounded",
+          check_settings)
+
     def crlf_user():
         r = login(st, "alice@example.test\r\nA LOGOUT", "wonderland")
         eq(r.status, 400, "CR/LF in the user name")
