@@ -285,6 +285,34 @@ static struct store *thread_store(struct request *req)
     return t->store;
 }
 
+/* Every few minutes one request thread of the worker, after answering,
+ * removes expired sessions from a store that does not expire them itself
+ * (sqlite; redis keys carry their own TTL). Only threads that already have
+ * a store open do it, so a worker that never served a session never
+ * touches the store. */
+#define EXPIRE_EVERY 300
+static void expire_sessions_now_and_then(struct thread_ctx *t)
+{
+    static time_t next_expire;   /* per worker process */
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    if (t->store == NULL)
+        return;
+    time_t now = time(NULL);
+    pthread_mutex_lock(&lock);
+    int due = now >= next_expire;
+    if (due)
+        next_expire = now + EXPIRE_EVERY;
+    pthread_mutex_unlock(&lock);
+    if (!due)
+        return;
+    long removed = 0;
+    const char *err = NULL;
+    if (store_expire(t->store, (int64_t)now, &removed, &err) < 0)
+        log_error("msg=\"session expiry failed\" error=\"%s\"", err ? err : "?");
+    else if (removed > 0)
+        log_info("msg=\"expired sessions removed\" count=%ld", removed);
+}
+
 static void handle(struct thread_ctx *t, FCGX_Request *fr)
 {
     struct timespec t0;
@@ -310,6 +338,7 @@ static void handle(struct thread_ctx *t, FCGX_Request *fr)
     else
         page_error(req, st, why);
     write_response(req, fr, &t->head);
+    expire_sessions_now_and_then(t);
     if (req->secret) {
         arena_wipe_reset(t->arena);
         if (req->headers.data)
