@@ -17,6 +17,8 @@
 #include "throttle.h"
 #include "upstream.h"
 
+#define SIGN_IN_UNAVAILABLE "Sign-in is unavailable right now. Try again in a moment."
+
 /* Plain words for each upstream failure, and the status that goes with it. */
 static const struct { int status; const char *text; } up_outcome[UP_E__MAX] = {
     [UP_OK] = {200, ""},
@@ -93,7 +95,7 @@ static void sign_in(struct request *req, struct store *st, const char *user,
     struct session s;
     if (session_create(st, &cfg->session, &login, old, old_len, now, &s, &err) < 0) {
         log_error("msg=\"session create failed\" error=\"%s\"", err ? err : "?");
-        login_form(req, 503, "Sign-in is unavailable right now. Try again in a moment.", user);
+        login_form(req, 503, SIGN_IN_UNAVAILABLE, user);
         return;
     }
     char cookie[SESSION_SET_COOKIE_MAX];
@@ -122,13 +124,13 @@ static void login_post(struct request *req)
     }
     struct store *st = req->store(req);
     if (st == NULL) {
-        login_form(req, 503, "Sign-in is unavailable right now. Try again in a moment.", user);
+        login_form(req, 503, SIGN_IN_UNAVAILABLE, user);
         return;
     }
     int64_t retry = 0;
     const char *err = NULL;
     if (throttle_retry_after(st, &cfg->throttle, user, req->remote_addr, (int64_t)time(NULL), &retry, &err) < 0) {
-        login_form(req, 503, "Sign-in is unavailable right now. Try again in a moment.", user);
+        login_form(req, 503, SIGN_IN_UNAVAILABLE, user);
         return;
     }
     if (retry > 0) {

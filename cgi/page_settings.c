@@ -81,13 +81,7 @@ static void settings_page(struct request *req, const struct session *s)
     const struct config *cfg = &req->app->cfg;
     enum show_mode force = SHOW_AUTO;
     if (req->in[IN_VIEW].present) {
-        static const char *const views[SHOW__MAX] = {"auto", "both", "internal", "external"};
-        int found = 0;
-        for (int i = 0; i < SHOW__MAX; i++)
-            if (strcmp(req->in[IN_VIEW].v.str, views[i]) == 0) {
-                force = (enum show_mode)i;
-                found = 1;
-            }
+        int found = show_mode_parse(req->in[IN_VIEW].v.str, &force) == 0;
         if (!found) {
             page_error(req, 400, "The view must be internal, external or both.");
             return;

@@ -245,17 +245,25 @@ static const char *parse_cidrs(struct loader *ld, const char *v, void *where,
     return NULL;
 }
 
+const char *const show_mode_names[SHOW__MAX] = {"auto", "both", "internal", "external"};
+
+int show_mode_parse(const char *s, enum show_mode *out)
+{
+    for (int i = 0; i < SHOW__MAX; i++)
+        if (strcasecmp(s, show_mode_names[i]) == 0) {
+            *out = (enum show_mode)i;
+            return 0;
+        }
+    return -1;
+}
+
 static const char *parse_show(struct loader *ld, const char *v, void *where,
                               char *why, size_t whylen)
 {
     (void)ld; (void)why; (void)whylen;
-    static const char *const names[SHOW__MAX] = {"auto", "both", "internal", "external"};
-    for (int i = 0; i < SHOW__MAX; i++)
-        if (strcasecmp(v, names[i]) == 0) {
-            *(enum show_mode *)where = (enum show_mode)i;
-            return NULL;
-        }
-    return "expected auto, both, internal or external";
+    if (show_mode_parse(v, where) < 0)
+        return "expected auto, both, internal or external";
+    return NULL;
 }
 
 static const char *parse_username(struct loader *ld, const char *v, void *where,

@@ -129,5 +129,9 @@ int config_load_string(const char *name, const char *text, struct config *cfg,
 /* Short names for messages and page labels. */
 extern const char *const proto_names[PROTO__MAX];   /* "imap", "pop3", "smtp" */
 extern const char *const side_names[SIDE__MAX];     /* "internal", "external" */
+extern const char *const show_mode_names[SHOW__MAX]; /* "auto", "both", ... */
+
+/* The show mode named s (any case): 0, or -1 if s names none. */
+int show_mode_parse(const char *s, enum show_mode *out);
 
 #endif
