@@ -63,7 +63,7 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 [ -x "$PYTHON" ] || PYTHON=python3
 
 # start order; stop goes backwards
-SERVICES="dovecot relay redis postern nginx"
+SERVICES="dovecot branch relay redis postern nginx"
 
 log() { printf 'stack: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -95,6 +95,25 @@ P_SUBMISSIONS=$((MAIL_PORT_BASE + 465))
 P_SUBMISSION=$((MAIL_PORT_BASE + 587))
 P_IMAPS=$((MAIL_PORT_BASE + 993))
 P_POP3S=$((MAIL_PORT_BASE + 995))
+# the branch server (second Dovecot): base+200 ..
+P_B_IMAP=$((MAIL_PORT_BASE + 200))
+P_B_IMAPS=$((MAIL_PORT_BASE + 201))
+P_B_POP3=$((MAIL_PORT_BASE + 202))
+P_B_POP3S=$((MAIL_PORT_BASE + 203))
+P_B_SUBMISSION=$((MAIL_PORT_BASE + 204))
+P_B_SUBMISSIONS=$((MAIL_PORT_BASE + 205))
+P_B_LMTP=$((MAIL_PORT_BASE + 206))
+
+# Accounts (password "wonderland" for all). Main server: alice (IMAP4 and
+# POP3), pop (IMAP4 switched off on the server and in postern's policy),
+# nopop (POP3 switched off likewise), and accounts that exist on the
+# server but that postern's policy refuses before contacting it. Branch
+# server: carol (all of @branch.test is routed there) and dave (routed by
+# name, although his domain lives on the main server).
+MAIN_USERS="alice@example.test pop@example.test nopop@example.test administrator@example.test guest@example.test anonymous@example.test"
+DENY_IMAP="pop@example.test"
+DENY_POP3="nopop@example.test"
+BRANCH_USERS="carol@branch.test dave@example.test"
 
 MAIL_USER=postern-mail
 
@@ -223,16 +242,17 @@ sock_dir_recorded() { cat "$RUN_DIR/pids/postern.sockdir" 2> /dev/null || true; 
 
 stop_all() {
     local s sd
-    for s in nginx postern redis relay dovecot; do stop_one "$s"; done
+    for s in nginx postern redis relay branch dovecot; do stop_one "$s"; done
     sd=$(sock_dir_recorded)
     if [ -n "$sd" ] && [ -d "$sd" ]; then
         find "$sd" -maxdepth 1 -name 'worker-*.sock' -type s -delete 2> /dev/null || true
     fi
     rm -f "$PIDS/postern.sockdir"
     # Dovecot leaves its sockets in its private base_dir
-    if [ -d "$RUN_DIR/dovecot/run" ]; then
-        find "$RUN_DIR/dovecot/run" -mindepth 1 -maxdepth 2 -type s -delete 2> /dev/null || true
-    fi
+    for sd in "$RUN_DIR/dovecot/run" "$RUN_DIR/branch/run"; do
+        [ -d "$sd" ] || continue
+        find "$sd" -mindepth 1 -maxdepth 2 -type s -delete 2> /dev/null || true
+    done
 }
 
 # ------------------------------------------------------------ waiting
@@ -273,6 +293,9 @@ greets() {
         [[ $line == "$2"* ]]
     ) 2> /dev/null
 }
+branch_ready() {
+    all_tcp $P_B_IMAPS $P_B_POP3S && greets $P_B_IMAP "* OK"
+}
 dovecot_ready() {
     all_tcp $P_IMAPS $P_POP3S $P_SUBMISSIONS &&
         greets $P_IMAP "* OK" && greets $P_POP3 "+OK" &&
@@ -283,6 +306,58 @@ all_tcp() { local p; for p in "$@"; do tcp_open "$p" || return 1; done; }
 all_sockets() { local f; for f in "$@"; do [ -S "$f" ] || return 1; done; }
 
 # ------------------------------------------------------------ config
+# render_dovecot DIR LOG MAIL_DIR PROTOCOLS GREETING INSTANCE P_IMAP P_IMAPS
+#   P_POP3 P_POP3S P_SUBMISSION P_SUBMISSIONS P_LMTP: DIR/dovecot.conf of
+#   one Dovecot instance (state, sockets, users and deny files in DIR)
+render_dovecot() {
+    local dh="# ssl_dh: /usr/share/dovecot/dh.pem not found"
+    if [ -r /usr/share/dovecot/dh.pem ]; then dh="ssl_dh = </usr/share/dovecot/dh.pem"; fi
+    render "$STACK/dovecot.conf.in" "$1/dovecot.conf" \
+        "RUN_DIR=$RUN_DIR" "DOVECOT_DIR=$1" "LOG_FILE=$2" "MAIL_DIR=$3" \
+        "PROTOCOLS=$4" "GREETING=$5" "INSTANCE=$6" \
+        "LOGIN_USER=$LOGIN_USER" "INTERNAL_USER=$INTERNAL_USER" "INTERNAL_GROUP=$INTERNAL_GROUP" \
+        "LOGIN_CHROOT=$LOGIN_CHROOT" "ANVIL_CHROOT=$ANVIL_CHROOT" "MAIL_USER=$MAIL_OWNER" \
+        "MAIL_OWNER_SETTINGS=$MAIL_OWNER_SETTINGS" "SSL_DH=$dh" \
+        "P_IMAP=$7" "P_IMAPS=$8" "P_POP3=$9" "P_POP3S=${10}" \
+        "P_SUBMISSION=${11}" "P_SUBMISSIONS=${12}" "P_LMTP=${13}" "P_RELAY=$P_RELAY"
+    if [ "$(id -u)" = 0 ]; then chown "$MAIL_UID:$MAIL_GID" "$3"; fi
+}
+
+# dovecot_private FILE: readable by Dovecot's auth process only
+dovecot_private() {
+    chmod 0640 "$1"
+    if [ "$(id -u)" = 0 ]; then chgrp "$INTERNAL_GROUP" "$1"; fi
+}
+
+# write_users DIR USER...: DIR/users (passwd-file, password "wonderland"),
+# rewritten when a user is missing (the hash takes doveadm a moment)
+write_users() {
+    local dir=$1 u hash missing=""
+    shift
+    for u in "$@"; do
+        grep -q "^$u:" "$dir/users" 2> /dev/null || missing=yes
+    done
+    [ -n "$missing" ] || return 0
+    hash=$(doveadm -c "$dir/dovecot.conf" pw -s SHA512-CRYPT -p wonderland) ||
+        die "doveadm pw failed"
+    : > "$dir/users.tmp"
+    for u in "$@"; do
+        printf '%s:%s::::::\n' "$u" "$hash" >> "$dir/users.tmp"
+    done
+    dovecot_private "$dir/users.tmp"
+    mv "$dir/users.tmp" "$dir/users"
+}
+
+# write_deny DIR SERVICE "USER...": DIR/deny-SERVICE, the users refused
+# that protocol
+write_deny() {
+    local u
+    : > "$1/deny-$2.tmp"
+    for u in $3; do printf '%s\n' "$u" >> "$1/deny-$2.tmp"; done
+    dovecot_private "$1/deny-$2.tmp"
+    mv "$1/deny-$2.tmp" "$1/deny-$2"
+}
+
 # render TEMPLATE OUT KEY=VALUE...: replace @KEY@ in TEMPLATE
 render() {
     local tmpl=$1 out=$2 text kv
@@ -370,33 +445,26 @@ check_tools() {
 
 prepare() {
     mkdir -p "$PIDS" "$LOGS" "$RUN_DIR/dovecot/run" "$RUN_DIR/dovecot/state" \
+        "$RUN_DIR/branch/run" "$RUN_DIR/branch/state" "$RUN_DIR/branch-mail" \
         "$RUN_DIR/mail" "$RUN_DIR/outbox" "$RUN_DIR/redis" "$RUN_DIR/nginx/tmp"
     "$STACK/gen_ca.sh" "$RUN_DIR/ca" > /dev/null
 
-    # Dovecot
-    local dh="# ssl_dh: /usr/share/dovecot/dh.pem not found"
-    if [ -r /usr/share/dovecot/dh.pem ]; then dh="ssl_dh = </usr/share/dovecot/dh.pem"; fi
-    render "$STACK/dovecot.conf.in" "$RUN_DIR/dovecot/dovecot.conf" \
-        "RUN_DIR=$RUN_DIR" "INSTANCE=postern-$MAIL_PORT_BASE" \
-        "LOGIN_USER=$LOGIN_USER" "INTERNAL_USER=$INTERNAL_USER" "INTERNAL_GROUP=$INTERNAL_GROUP" \
-        "LOGIN_CHROOT=$LOGIN_CHROOT" "ANVIL_CHROOT=$ANVIL_CHROOT" "MAIL_USER=$MAIL_OWNER" \
-        "MAIL_OWNER_SETTINGS=$MAIL_OWNER_SETTINGS" "SSL_DH=$dh" \
-        "P_IMAP=$P_IMAP" "P_IMAPS=$P_IMAPS" "P_POP3=$P_POP3" "P_POP3S=$P_POP3S" \
-        "P_SUBMISSION=$P_SUBMISSION" "P_SUBMISSIONS=$P_SUBMISSIONS" \
-        "P_LMTP=$P_LMTP" "P_RELAY=$P_RELAY"
-    if [ ! -s "$RUN_DIR/dovecot/users" ]; then
-        local hash u
-        hash=$(doveadm -c "$RUN_DIR/dovecot/dovecot.conf" pw -s SHA512-CRYPT -p wonderland) ||
-            die "doveadm pw failed"
-        : > "$RUN_DIR/dovecot/users.tmp"
-        for u in alice@example.test pop@example.test; do
-            printf '%s:%s::::::\n' "$u" "$hash" >> "$RUN_DIR/dovecot/users.tmp"
-        done
-        chmod 0640 "$RUN_DIR/dovecot/users.tmp"
-        # read by Dovecot's auth process, which runs as $INTERNAL_USER
-        if [ "$(id -u)" = 0 ]; then chgrp "$INTERNAL_GROUP" "$RUN_DIR/dovecot/users.tmp"; fi
-        mv "$RUN_DIR/dovecot/users.tmp" "$RUN_DIR/dovecot/users"
-    fi
+    # Dovecot: the main server and the "branch" server, a second instance
+    # holding other mailboxes (postern's [routing] sends users there)
+    render_dovecot "$RUN_DIR/dovecot" "$LOGS/dovecot.log" "$RUN_DIR/mail" \
+        "imap pop3 submission lmtp" "postern test stack ready." "postern-$MAIL_PORT_BASE" \
+        "$P_IMAP" "$P_IMAPS" "$P_POP3" "$P_POP3S" "$P_SUBMISSION" "$P_SUBMISSIONS" "$P_LMTP"
+    render_dovecot "$RUN_DIR/branch" "$LOGS/branch.log" "$RUN_DIR/branch-mail" \
+        "imap pop3" "postern branch server ready." "postern-branch-$MAIL_PORT_BASE" \
+        "$P_B_IMAP" "$P_B_IMAPS" "$P_B_POP3" "$P_B_POP3S" "$P_B_SUBMISSION" "$P_B_SUBMISSIONS" "$P_B_LMTP"
+    write_users "$RUN_DIR/dovecot" $MAIN_USERS
+    write_deny "$RUN_DIR/dovecot" imap "$DENY_IMAP"
+    write_deny "$RUN_DIR/dovecot" pop3 "$DENY_POP3"
+    write_deny "$RUN_DIR/dovecot" submission ""
+    write_users "$RUN_DIR/branch" $BRANCH_USERS
+    write_deny "$RUN_DIR/branch" imap ""
+    write_deny "$RUN_DIR/branch" pop3 ""
+    write_deny "$RUN_DIR/branch" submission ""
     "$PYTHON" "$STACK/seed_mail.py" --mail-root "$RUN_DIR/mail" \
         ${MAIL_UID:+--uid "$MAIL_UID" --gid "$MAIL_GID"} || die "seeding mail failed"
 
@@ -405,7 +473,8 @@ prepare() {
         render "$STACK/postern.conf.in" "$RUN_DIR/postern.conf" \
             "RUN_DIR=$RUN_DIR" "REPO=$REPO" "SOCKET_GROUP=$SOCKET_GROUP" \
             "P_IMAP=$P_IMAP" "P_IMAPS=$P_IMAPS" "P_POP3=$P_POP3" "P_POP3S=$P_POP3S" \
-            "P_SUBMISSION=$P_SUBMISSION" "P_SUBMISSIONS=$P_SUBMISSIONS"
+            "P_SUBMISSION=$P_SUBMISSION" "P_SUBMISSIONS=$P_SUBMISSIONS" \
+            "P_B_IMAPS=$P_B_IMAPS" "P_B_POP3S=$P_B_POP3S"
         POSTERN_CONF=$RUN_DIR/postern.conf
     fi
     SOCK_DIR=$(conf_get "$POSTERN_CONF" server listen)
@@ -450,6 +519,10 @@ SUBMISSIONS_PORT=$P_SUBMISSIONS
 LMTP_PORT=$P_LMTP
 RELAY_PORT=$P_RELAY
 REDIS_PORT=$P_REDIS
+BRANCH_IMAP_PORT=$P_B_IMAP
+BRANCH_IMAPS_PORT=$P_B_IMAPS
+BRANCH_POP3_PORT=$P_B_POP3
+BRANCH_POP3S_PORT=$P_B_POP3S
 CA_FILE='$RUN_DIR/ca/ca.pem'
 TLS_NAME=mail.example.test
 OUTBOX='$RUN_DIR/outbox'
@@ -464,7 +537,9 @@ check_ports_free() {
     for pair in "nginx HTTP:$PORT" "dovecot LMTP:$P_LMTP" "relay sink:$P_RELAY" \
         "dovecot POP3:$P_POP3" "dovecot IMAP:$P_IMAP" "redis:$P_REDIS" \
         "dovecot submissions:$P_SUBMISSIONS" "dovecot submission:$P_SUBMISSION" \
-        "dovecot IMAPS:$P_IMAPS" "dovecot POP3S:$P_POP3S"; do
+        "dovecot IMAPS:$P_IMAPS" "dovecot POP3S:$P_POP3S" \
+        "branch IMAP:$P_B_IMAP" "branch IMAPS:$P_B_IMAPS" "branch POP3:$P_B_POP3" \
+        "branch POP3S:$P_B_POP3S"; do
         if tcp_open "${pair##*:}"; then
             die "port 127.0.0.1:${pair##*:} (${pair%:*}) is already in use (another stack? set PORT / MAIL_PORT_BASE)"
         fi
@@ -489,6 +564,10 @@ cmd_start() {
     l=$LOGS/dovecot.log
     launch dovecot "$l" dovecot -F -c "$RUN_DIR/dovecot/dovecot.conf"
     wait_ready dovecot "$l" dovecot_ready
+
+    l=$LOGS/branch.log
+    launch branch "$l" dovecot -F -c "$RUN_DIR/branch/dovecot.conf"
+    wait_ready branch "$l" branch_ready
 
     l=$LOGS/relay.log
     launch relay "$l" "$PYTHON" "$STACK/relay.py" --port "$P_RELAY" --lmtp-port "$P_LMTP" \
@@ -541,11 +620,16 @@ print_banner() {
 
   accounts (password: wonderland)
     alice@example.test   IMAP, ~40 messages in INBOX, Sent, Archive, Projects, ...
-    pop@example.test     POP3, 30 messages
+    pop@example.test     POP3 only (IMAP4 switched off), 30 messages
+    nopop@example.test   IMAP only (POP3 switched off)
+    carol@branch.test    on the branch server (postern routes her there)
+    administrator@example.test, guest@..., anonymous@...: exist on the
+                         server, refused by postern's policy
 
   mail servers (127.0.0.1, TLS name mail.example.test, CA $RUN_DIR/ca/ca.pem)
     IMAP $P_IMAP STARTTLS, $P_IMAPS SSL    POP3 $P_POP3 STLS, $P_POP3S SSL
     submission $P_SUBMISSION STARTTLS, $P_SUBMISSIONS SSL   relay sink $P_RELAY   redis $P_REDIS
+    branch server: IMAP $P_B_IMAP STARTTLS, $P_B_IMAPS SSL    POP3 $P_B_POP3 STLS, $P_B_POP3S SSL
   outgoing mail to other domains: $RUN_DIR/outbox/     logs: $RUN_DIR/logs/
 
   Ctrl-C stops everything.

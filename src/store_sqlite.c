@@ -15,10 +15,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -98,15 +100,31 @@ static void sqlite_close(struct store *base)
     free(s);
 }
 
-/* Creates the file with mode 0600 if it does not exist yet. */
+/* Creates the file with mode 0600 if it does not exist yet.
+ *
+ * Careful: closing any descriptor of the database file drops every POSIX
+ * lock this process holds on it, the locks of other threads' open SQLite
+ * connections included (another process may then think it is the last
+ * user and delete the WAL under them: "disk I/O error" ever after). So
+ * the file is opened only when it does not exist, and existence is
+ * decided under one process-wide lock, before any SQLite connection of
+ * this process can have the file open. */
 static int create_private(const char *path)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    struct stat st;
+    int rc = 0;
 
-    if (fd < 0)
-        return -1;
-    close(fd);
-    return 0;
+    pthread_mutex_lock(&lock);
+    if (stat(path, &st) < 0) {
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+        else if (errno != EEXIST)
+            rc = -1;
+    }
+    pthread_mutex_unlock(&lock);
+    return rc;
 }
 
 /* A failed open: the sentence must outlive the handle, so it goes to a

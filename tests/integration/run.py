@@ -55,8 +55,15 @@ tls_name = mail.example.test
 imap = 127.0.0.1:9:SSL
 tls_name = mail.example.test
 
+[backend branch]
+imap = 127.0.0.1:{b_imaps}:SSL
+pop3 = 127.0.0.1:{b_pop3s}:SSL
+tls_name = mail.example.test
+
 [routing]
 @far.example.test = far
+@branch.test = branch
+dave@example.test = branch
 
 [upstream]
 ca_file = {run_dir}/ca/ca.pem
@@ -68,6 +75,7 @@ secure_cookie = no
 
 [policy]
 imap_disabled = pop@example.test
+pop3_disabled = nopop@example.test
 
 [throttle]
 account_per_minute = 3
@@ -90,7 +98,8 @@ RUN = {}
 
 def conf(show="auto", imap_adv="yes", pop_adv="yes"):
     return BASE.format(show=show, imap_adv=imap_adv, pop_adv=pop_adv, group=nginx_group(),
-                       imaps=RUN["base"] + 993, pop3s=RUN["base"] + 995, run_dir=RUN["dir"])
+                       imaps=RUN["base"] + 993, pop3s=RUN["base"] + 995, run_dir=RUN["dir"],
+                       b_imaps=RUN["base"] + 201, b_pop3s=RUN["base"] + 203)
 
 
 def main():
@@ -299,13 +308,20 @@ def signin_tests(st):
     check("sign-in: wrong password and unknown user get the same 401 message", wrong_and_unknown)
 
     def refused():
-        before = open(os.path.join(st.run_dir, "logs", "dovecot.log")).read().count("administrator")
-        r = login(st, "Administrator@example.test", "x")
-        eq(r.status, 403, "status")
-        has(r.text, "not allowed to sign in here")
-        after = open(os.path.join(st.run_dir, "logs", "dovecot.log")).read().count("administrator")
-        eq(after, before, "Dovecot saw the refused account")
-    check("sign-in: administrator accounts refused before any server is contacted", refused)
+        # the accounts exist on the server with this password: only the
+        # policy stands between them and a session
+        for user in ("administrator@example.test", "Guest@example.test", "anonymous@example.test"):
+            local = user.split("@")[0].lower()
+            r = login(st, user, "wonderland")
+            eq(r.status, 403, user)
+            has(r.text, "not allowed to sign in here")
+            eq(cookie_of(r), None, "cookie for " + user)
+            hasnt(mail_log(st), "user=<%s@" % local)
+        # the control: the server itself lets administrator in (and logs it)
+        eq(imap_login(st, st.mail_base + 993, "administrator@example.test"), "ok", "direct IMAP login")
+        has(mail_log(st), "user=<administrator@example.test>")
+    check("sign-in: administrator, guest and anonymous refused before any server is contacted "
+          "(they exist on the server)", refused)
 
     def cross_site():
         import urllib.parse
@@ -325,6 +341,18 @@ def signin_tests(st):
         has(r.text, "IMAP4 is <strong>disabled for your mailbox</strong>")
     check("sign-in: a user with IMAP4 disabled signs in over POP3 and sees IMAP4 disabled", pop_only)
 
+    def nopop():
+        r = login(st, "nopop@example.test", "wonderland")
+        eq(r.status, 303, "status: " + r.text[:300])
+        r = st.http("GET", "/account/settings", {"Cookie": cookie_of(r)})
+        has(r.text, "with IMAP4")
+        has(r.text, "POP3 is <strong>disabled for your mailbox</strong>")
+        # the switch is real on the server side too
+        has(pop3_login(st, st.mail_base + 995, "nopop@example.test"), "fail")
+        eq(imap_login(st, st.mail_base + 993, "pop@example.test").startswith("fail"), True,
+           "pop@ over IMAP on the server")
+    check("sign-in: a user with POP3 disabled signs in over IMAP4 and sees POP3 disabled", nopop)
+
     def fixation():
         planted = "postern=" + "A" * 22 + "." + "B" * 43
         r = login(st, "alice@example.test", "wonderland", cookie=planted)
@@ -339,6 +367,59 @@ def signin_tests(st):
         has(r.text, "The mail server cannot be reached right now.")
         has(st.log(), "backend=far proto=imap result=connect")
     check("routing: @far.example.test goes to [backend far] (down: a plain 502)", routed)
+
+    def branch():
+        for user in ("carol@branch.test", "dave@example.test"):
+            r = login(st, user, "wonderland")
+            eq(r.status, 303, user + ": " + r.text[:300])
+            has(st.log(), "backend=branch proto=imap result=ok")
+            has(branch_log(st), "user=<%s>" % user)
+            hasnt(mail_log(st), "user=<%s>" % user)
+            r = st.http("GET", "/account/settings", {"Cookie": cookie_of(r)})
+            eq(r.status, 200, "account page")
+            has(r.text, "Signed in as <strong>%s</strong>" % user)
+            # the front door, never the branch server's address
+            has(r.text, "mail.example.test")
+            hasnt(r.text, str(st.mail_base + 201))
+            hasnt(r.text, "127.0.0.1")
+        # alice is not on the branch server: her mailbox stays on the main one
+        eq(imap_login(st, st.mail_base + 201, "alice@example.test").startswith("fail"), True,
+           "alice on the branch server")
+    check("routing: @branch.test and dave@ sign in on the second Dovecot; pages show the front door", branch)
+
+    def idle_expiry():
+        r = login(st, "alice@example.test", "wonderland")
+        c = cookie_of(r)
+        eq(st.http("GET", "/account/settings", {"Cookie": c}).status, 200, "fresh session")
+        # an hour of idleness: move the record's last use back (the idle
+        # timeout is 30 minutes; created_at is sealed into the record)
+        sessions_db(st, "UPDATE sessions SET last_seen = last_seen - 3600 WHERE user = 'alice@example.test'")
+        r = st.http("GET", "/account/settings", {"Cookie": c})
+        eq(r.status, 303, "idle session")
+        eq(r.getheader("Location"), "/login")
+        has(st.log(), "msg=\"session refused\" reason=expired-idle")
+    check("sessions: an idle session expires (record an hour old: sent to sign-in)", idle_expiry)
+
+    def expiry_sweep():
+        alice = cookie_of(login(st, "alice@example.test", "wonderland"))
+        login(st, "nopop@example.test", "wonderland")
+        n = sessions_db(st, "SELECT count(*) FROM sessions")[0][0]
+        assert n >= 2, "sessions: %d" % n
+        sessions_db(st, "UPDATE sessions SET expires_at = 1000 WHERE user = 'nopop@example.test'")
+        # new workers sweep at their first request, then every 5 minutes
+        before = st.log().count("expired sessions removed")
+        assert st.reload(conf()), "reload refused"
+        # (a thread sweeps once it has opened the store: a session request)
+        deadline = time.time() + 5
+        while time.time() < deadline and sessions_db(st, "SELECT count(*) FROM sessions WHERE user = 'nopop@example.test'")[0][0]:
+            st.http("GET", "/account/settings", {"Cookie": alice})
+            time.sleep(0.05)
+        eq(sessions_db(st, "SELECT count(*) FROM sessions WHERE user = 'nopop@example.test'")[0][0], 0,
+           "expired record left; log: " + st.log()[-1500:])
+        assert sessions_db(st, "SELECT count(*) FROM sessions WHERE user = 'alice@example.test'")[0][0] > 0, \
+            "live sessions removed too"
+        assert st.log().count("expired sessions removed") > before, "no sweep logged"
+    check("sessions: workers sweep expired sqlite records (first request, then every 5 minutes)", expiry_sweep)
 
     def redis_store():
         text = conf().replace("[session]\n", "[session]\nstore = redis\nredis_host = 127.0.0.1\nredis_port = %d\n"
@@ -424,6 +505,56 @@ def signin_tests(st):
         has(r.text, "Try again in")
         assert r.getheader("Retry-After"), "no Retry-After"
     check("sign-in: failures per account are throttled (429 with a hint)", throttled)
+
+
+def mail_log(st):
+    with open(os.path.join(st.run_dir, "logs", "dovecot.log"), errors="replace") as f:
+        return f.read()
+
+
+def branch_log(st):
+    with open(os.path.join(st.run_dir, "logs", "branch.log"), errors="replace") as f:
+        return f.read()
+
+
+def tls_context(st):
+    import ssl
+    return ssl.create_default_context(cafile=os.path.join(st.run_dir, "ca", "ca.pem"))
+
+
+def imap_login(st, port, user, password="wonderland"):
+    """"ok" or "fail: why" for a direct IMAPS login (the servers' own view)."""
+    import imaplib
+    try:
+        m = imaplib.IMAP4_SSL("localhost", port, ssl_context=tls_context(st), timeout=10)
+        m.login(user, password)
+        m.logout()
+        return "ok"
+    except Exception as e:   # noqa: BLE001 - the reason is the result
+        return "fail: %s" % e
+
+
+def pop3_login(st, port, user, password="wonderland"):
+    import poplib
+    try:
+        p = poplib.POP3_SSL("localhost", port, context=tls_context(st), timeout=10)
+        p.user(user)
+        p.pass_(password)
+        p.quit()
+        return "ok"
+    except Exception as e:   # noqa: BLE001
+        return "fail: %s" % e
+
+
+def sessions_db(st, sql):
+    import sqlite3
+    db = sqlite3.connect(os.path.join(st.run_dir, "sessions.db"), timeout=5)
+    try:
+        rows = db.execute(sql).fetchall()
+        db.commit()
+        return rows
+    finally:
+        db.close()
 
 
 def healthy(st, what):
