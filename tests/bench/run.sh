@@ -145,3 +145,19 @@ if m:
 else:
     print("session validation: no figure")
 PY
+
+# Sign-in (issue 3): POST /login through nginx and postern (TCP, verified
+# TLS, LOGIN, LOGOUT on the backend, a new session) vs the same login done
+# by a bare OpenSSL client, interleaved, same run.
+signin=$("$repo/$BUILD/signin_bench" "$PORT" "$IMAPS_PORT" "$CA_FILE" "$TLS_NAME" \
+    alice@example.test wonderland "${BENCH_SIGNINS:-40}" 2>&1 | tail -1)
+echo "$signin"
+python3 - "$signin" <<'PY'
+import re, sys
+m = re.search(r"ratio=([\d.]+)", sys.argv[1])
+if m:
+    v = float(m.group(1))
+    print("sign-in : raw IMAP connect+TLS+LOGIN = %.2f (target <= 1.3)  %s" % (v, "MET" if v <= 1.3 else "MISSED"))
+else:
+    print("sign-in: no figure")
+PY
