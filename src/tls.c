@@ -8,6 +8,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,6 +250,83 @@ static int connect_one(const struct addrinfo *ai, int slice_ms, int *fd)
     return 0;
 }
 
+/* --- name resolution under the deadline ---------------------------------
+ *
+ * getaddrinfo() can block for the resolver's own timeouts (5 s x attempts x
+ * servers). glibc's getaddrinfo_a() runs it on a helper thread; we wait
+ * with gai_suspend() until the deadline. A lookup still running then is
+ * abandoned: the job is reference-counted between us and the completion
+ * notification, whichever lets go last frees it. */
+struct gai_job {
+    atomic_int refs;
+    struct gaicb cb;
+    struct addrinfo hints;
+    char host[256];
+    char service[16];
+};
+
+static void gai_job_unref(struct gai_job *j)
+{
+    if (atomic_fetch_sub(&j->refs, 1) == 1) {
+        if (j->cb.ar_result != NULL)
+            freeaddrinfo(j->cb.ar_result);
+        free(j);
+    }
+}
+
+static void gai_job_done(union sigval v)
+{
+    gai_job_unref(v.sival_ptr);
+}
+
+/* getaddrinfo(host, service) within timeout_ms: 0 and *res (caller frees
+ * with freeaddrinfo), EAI_AGAIN when the time ran out, or another EAI_*. */
+static int resolve_bounded(const char *host, const char *service, const struct addrinfo *hints,
+                           long long deadline, struct addrinfo **res)
+{
+    struct gai_job *j = calloc(1, sizeof(*j));
+    if (j == NULL)
+        return EAI_MEMORY;
+    if (snprintf(j->host, sizeof(j->host), "%s", host) >= (int)sizeof(j->host)) {
+        free(j);
+        return EAI_NONAME;
+    }
+    snprintf(j->service, sizeof(j->service), "%s", service);
+    j->hints = *hints;
+    j->cb.ar_name = j->host;
+    j->cb.ar_service = j->service;
+    j->cb.ar_request = &j->hints;
+    atomic_init(&j->refs, 2);
+    struct sigevent sev = { .sigev_notify = SIGEV_THREAD,
+                            .sigev_notify_function = gai_job_done,
+                            .sigev_value.sival_ptr = j };
+    struct gaicb *list[1] = { &j->cb };
+    int rc = getaddrinfo_a(GAI_NOWAIT, list, 1, &sev);
+    if (rc != 0) {
+        free(j);
+        return rc;
+    }
+    while ((rc = gai_error(&j->cb)) == EAI_INPROGRESS) {
+        long long left = deadline - now_ms();
+        if (left <= 0)
+            break;
+        struct timespec ts = { .tv_sec = left / 1000, .tv_nsec = (left % 1000) * 1000000L };
+        gai_suspend((const struct gaicb *const *)list, 1, &ts);
+    }
+    if (rc == EAI_INPROGRESS) {
+        if (gai_cancel(&j->cb) == EAI_CANCELED)
+            gai_job_unref(j);          /* no notification will come */
+        gai_job_unref(j);
+        return EAI_AGAIN;
+    }
+    if (rc == 0) {
+        *res = j->cb.ar_result;
+        j->cb.ar_result = NULL;
+    }
+    gai_job_unref(j);
+    return rc;
+}
+
 struct net *net_connect(const char *host, unsigned port, int timeout_ms,
                         enum net_error *e, char *msg, size_t msglen)
 {
@@ -257,7 +336,13 @@ struct net *net_connect(const char *host, unsigned port, int timeout_ms,
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                               .ai_flags = AI_NUMERICSERV };
     struct addrinfo *res = NULL;
-    int g = getaddrinfo(host, service, &hints, &res);
+    int g = resolve_bounded(host, service, &hints, deadline, &res);
+    if (g == EAI_AGAIN && now_ms() >= deadline) {
+        *e = NET_E_TIMEOUT;
+        snprintf(msg, msglen, "the server name %s could not be resolved within %.1f s", host,
+                 timeout_ms / 1000.0);
+        return NULL;
+    }
     if (g != 0) {
         *e = NET_E_RESOLVE;
         snprintf(msg, msglen, "the server name %s could not be resolved (%s)", host,

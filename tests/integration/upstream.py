@@ -249,6 +249,49 @@ def check_logs(ssl, fake_logdir):
         report("CREDS-OK" in text, "fake %s got the passphrase right by %s" % (mode, what), text)
 
 
+def resolve_deadline_test(run_dir):
+    """Name resolution obeys the deadline: it_resolve runs in a private
+    mount namespace whose resolv.conf names a DNS server that reads
+    queries and never answers (the system resolver would wait 5 s per
+    try)."""
+    import threading
+    hole = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        hole.bind(("127.0.0.77", 53))
+    except OSError as e:
+        report(False, "black-hole DNS server on 127.0.0.77:53", str(e))
+        return
+    hole.settimeout(0.2)
+    queries = []
+    stop = threading.Event()
+
+    def swallow():
+        while not stop.is_set():
+            try:
+                queries.append(hole.recvfrom(512)[0])
+            except socket.timeout:
+                pass
+    t = threading.Thread(target=swallow, daemon=True)
+    t.start()
+    conf = os.path.join(run_dir, "resolv.conf")
+    with open(conf, "w") as f:
+        f.write("nameserver 127.0.0.77\n")
+    binary = os.path.join(REPO, BUILD, "tests", "it_resolve")
+    try:
+        r = subprocess.run(["unshare", "-m", "sh", "-c",
+                            'mount --bind "$0" /etc/resolv.conf && exec "$1" nosuch.example.test 1500',
+                            conf, binary], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, timeout=30)
+    finally:
+        stop.set()
+        t.join()
+        hole.close()
+    out = r.stdout.strip()
+    report(r.returncode == 0 and out.startswith("ok - ") and len(queries) > 0,
+           "name resolution gives up at the deadline (DNS server silent, %d queries)" % len(queries),
+           out or "no output (unshare/mount needs root)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--valgrind", action="store_true", help="run the C test under valgrind")
@@ -296,6 +339,7 @@ def main():
             env.update(IT_TIMEOUT_MS="15000", IT_SLACK_MS="3000")
         run_c_test(env, args.valgrind)
         check_logs(ssl, logdir)
+        resolve_deadline_test(run_dir)
     finally:
         procs.stop()
         subprocess.run([stack_sh, "stop"], env=senv, stdout=subprocess.DEVNULL,
