@@ -536,6 +536,10 @@ static const struct key_def keys[] = {
     {"throttle", "account_per_hour", parse_number, OFF(throttle.account_per_hour), 0, 1000000, NUM_LONG},
     {"throttle", "address_per_minute", parse_number, OFF(throttle.address_per_minute), 0, 1000000, NUM_LONG},
     {"throttle", "address_per_hour", parse_number, OFF(throttle.address_per_hour), 0, 1000000, NUM_LONG},
+    {"mailbox", "page_size", parse_number, OFF(mailbox.page_size), 10, 500, NUM_INT},
+    {"mailbox", "cache_connections", parse_number, OFF(mailbox.cache_connections), 0, 10000, NUM_INT},
+    {"mailbox", "cache_idle", parse_number, OFF(mailbox.cache_idle), 10, 86400, NUM_INT},
+    {"mailbox", "max_part_bytes", parse_number, OFF(mailbox.max_part_bytes), 65536, 1073741824, NUM_LONG},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -565,6 +569,10 @@ void config_defaults(struct config *cfg)
     for (int p = 0; p < PROTO__MAX; p++)
         cfg->proto[p].auth_required = true;
     cfg->upstream.timeout_ms = 10000;
+    cfg->mailbox.page_size = 50;
+    cfg->mailbox.cache_connections = 64;
+    cfg->mailbox.cache_idle = 300;
+    cfg->mailbox.max_part_bytes = 25L * 1024 * 1024;
     snprintf(cfg->backends[0].name, sizeof(cfg->backends[0].name), "default");
     cfg->nbackends = 1;
     store_config_defaults(&cfg->store);

@@ -82,6 +82,14 @@ struct upstream_conf {
     bool allow_plaintext;             /* backend endpoints with encryption none */
 };
 
+/* [mailbox]: the mailbox view */
+struct mailbox_conf {
+    int page_size;                    /* messages per list page; default 50 */
+    int cache_connections;            /* cached IMAP connections per worker; 64 */
+    int cache_idle;                   /* seconds an unused one stays open; 300 */
+    long max_part_bytes;              /* largest part shown or downloaded; 25 MB */
+};
+
 struct config {
     char path[4096];
     /* [server] */
@@ -112,6 +120,7 @@ struct config {
     struct store_config store;
     struct session_config session;
     struct throttle_config throttle;
+    struct mailbox_conf mailbox;
     char origin[300];                 /* [session] origin: scheme://host[:port] */
 };
 
