@@ -100,7 +100,7 @@ test: deps $(BUILD)/postern $(UNIT_BIN) $(IT_BIN) $(FUZZ_BIN) $(BUILD)/fcgi_floo
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
 
 valgrind: $(UNIT_BIN)
-	@for t in $(UNIT_BIN); do valgrind -q --leak-check=full --error-exitcode=1 $$t >/dev/null || exit 1; echo "valgrind clean: $$t"; done
+	@for t in $(UNIT_BIN); do valgrind -q --leak-check=full --error-exitcode=1 --suppressions=tests/valgrind.supp $$t >/dev/null || exit 1; echo "valgrind clean: $$t"; done
 
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do n=$$(basename $$f | sed 's/^fuzz_//'); \
