@@ -11,6 +11,7 @@
 
 #include "crypto.h"
 #include "log.h"
+#include "mail.h"
 #include "policy.h"
 #include "routing.h"
 #include "routes.h"
@@ -43,6 +44,13 @@ const char *upstream_outcome(enum up_error e, int *status_r)
     return up_outcome[e].text;
 }
 
+/* Where a signed-in user lands: the mailbox for IMAP4 sessions; the
+ * personal settings page for POP3 ones (until the POP3 view exists). */
+static const char *home_of(const char *proto)
+{
+    return strcmp(proto, "imap") == 0 ? "/mail/" : "/account/settings";
+}
+
 static void login_form(struct request *req, int status, const char *message, const char *user)
 {
     struct tmpl_vars *v = page_vars(req);
@@ -60,17 +68,12 @@ static void sign_in(struct request *req, struct store *st, const char *user,
                     const struct valid_value *pw, enum proto proto)
 {
     const struct config *cfg = &req->app->cfg;
-    const struct backend_conf *be = routing_backend(cfg, user);
-    const struct endpoint *ep = be->ep[proto].port != 0 ? &be->ep[proto] : NULL;
-    if (ep == NULL) {
+    struct up_target t;
+    const struct backend_conf *be = routing_target(cfg, user, proto, &t);
+    if (be == NULL) {
         login_form(req, 503, "No mail server is configured for sign-in. Tell your administrator.", user);
         return;
     }
-    struct up_target t = {
-        .proto = proto, .host = ep->host, .port = ep->port, .tls = ep->tls,
-        .tls_name = be->tls_name[0] ? be->tls_name : NULL,
-        .allow_plaintext = cfg->upstream.allow_plaintext, .timeout_ms = cfg->upstream.timeout_ms,
-    };
     struct up_cred cred = {user, strlen(user), pw->str, pw->len};
     struct up_report r;
     up_check(req->tls, &t, &cred, &r);
@@ -103,7 +106,7 @@ static void sign_in(struct request *req, struct store *st, const char *user,
         response_header(req, "Set-Cookie", cookie);
     crypto_wipe(cookie, sizeof(cookie));
     session_clear(&s);
-    page_redirect(req, "/account/settings");
+    page_redirect(req, home_of(proto_names[proto]));
 }
 
 static void login_post(struct request *req)
@@ -158,8 +161,9 @@ void page_login(struct request *req)
     }
     struct session s;
     if (request_session(req, &s) == SESSION_OK) {
+        const char *home = home_of(s.rec.proto);
         session_clear(&s);
-        page_redirect(req, "/account/settings");
+        page_redirect(req, home);
         return;
     }
     login_form(req, 200, NULL, NULL);
@@ -178,6 +182,7 @@ void page_logout(struct request *req)
         return;
     }
     const char *err = NULL;
+    mail_forget(&s);
     if (session_destroy(req->store(req), &s, &err) < 0)
         log_error("msg=\"sign-out failed\" error=\"%s\"", err ? err : "?");
     char cookie[SESSION_SET_COOKIE_MAX];

@@ -21,7 +21,12 @@
 enum http_method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_OTHER, METHOD__MAX };
 
 /* Every input any page accepts; a route lists the ones it takes. */
-enum input_key { IN_VIEW, IN_USER, IN_PASSWORD, IN_CSRF, IN__MAX };
+enum input_key {
+    IN_VIEW, IN_USER, IN_PASSWORD, IN_CSRF,
+    /* the mailbox pages */
+    IN_FOLDER, IN_PAGE, IN_SORT, IN_ORDER, IN_QUERY, IN_IN, IN_UID, IN_PART, IN_REMOTE, IN_INLINE,
+    IN__MAX
+};
 
 enum input_source { SRC_QUERY, SRC_FORM, SRC_COOKIE };
 
@@ -63,6 +68,8 @@ struct request {
     struct buf body;
     const struct buf *shared_body; /* when set, sent instead of body (page cache) */
     bool secret;                   /* the request carried a password: wipe the arena */
+    const char *security_headers;  /* NULL: the app's; else replaces them
+                                    * (e.g. a framed document's own CSP) */
 };
 
 /* Renders template name with vars into req->body as an HTML page with

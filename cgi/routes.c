@@ -8,6 +8,16 @@ const struct input_def input_defs[IN__MAX] = {
     [IN_USER] = {"user", SRC_FORM, valid_username},
     [IN_PASSWORD] = {"password", SRC_FORM, valid_password},
     [IN_CSRF] = {"csrf", SRC_FORM, valid_token},
+    [IN_FOLDER] = {"f", SRC_QUERY, valid_folder},
+    [IN_PAGE] = {"page", SRC_QUERY, valid_uint},
+    [IN_SORT] = {"sort", SRC_QUERY, valid_enum_word},
+    [IN_ORDER] = {"order", SRC_QUERY, valid_enum_word},
+    [IN_QUERY] = {"q", SRC_QUERY, valid_search},
+    [IN_IN] = {"in", SRC_QUERY, valid_enum_word},
+    [IN_UID] = {"uid", SRC_QUERY, valid_uid},
+    [IN_PART] = {"part", SRC_QUERY, valid_section},
+    [IN_REMOTE] = {"remote", SRC_QUERY, valid_bool},
+    [IN_INLINE] = {"inline", SRC_QUERY, valid_bool},
 };
 
 #define GET_ONLY (METHOD_BIT(METHOD_GET) | METHOD_BIT(METHOD_HEAD))
@@ -22,6 +32,12 @@ static const struct route routes[] = {
     {"/logout", POST_ONLY, page_logout, {IN_CSRF, IN__MAX}},
     {"/account/settings", GET_ONLY, page_account_settings, {IN_VIEW, IN__MAX}},
     {"/account/check", POST_ONLY, page_check, {IN_CSRF, IN__MAX}},
+    {"/mail", GET_ONLY, page_mail_root, {IN__MAX}},
+    {"/mail/", GET_ONLY, page_mailbox, {IN_FOLDER, IN_PAGE, IN_SORT, IN_ORDER, IN_QUERY, IN_IN, IN__MAX}},
+    {"/mail/message", GET_ONLY, page_message, {IN_FOLDER, IN_UID, IN_REMOTE, IN__MAX}},
+    {"/mail/body", GET_ONLY, page_message_body, {IN_FOLDER, IN_UID, IN_PART, IN_REMOTE, IN__MAX}},
+    {"/mail/part", GET_ONLY, page_message_part, {IN_FOLDER, IN_UID, IN_PART, IN_INLINE, IN__MAX}},
+    {"/mail/raw", GET_ONLY, page_message_raw, {IN_FOLDER, IN_UID, IN__MAX}},
 };
 
 const struct route *route_find(const char *path)

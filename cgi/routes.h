@@ -37,5 +37,11 @@ void page_login(struct request *req);
 void page_logout(struct request *req);
 void page_account_settings(struct request *req);
 void page_check(struct request *req);
+void page_mail_root(struct request *req);
+void page_mailbox(struct request *req);
+void page_message(struct request *req);
+void page_message_body(struct request *req);
+void page_message_part(struct request *req);
+void page_message_raw(struct request *req);
 
 #endif

@@ -238,7 +238,7 @@ static void write_response(struct request *req, FCGX_Request *fr, struct buf *he
     buf_puts(head, "\r\nCache-Control: ");
     buf_puts(head, req->cache_control ? req->cache_control : "no-store");
     buf_puts(head, "\r\n");
-    buf_puts(head, req->app->security_headers);
+    buf_puts(head, req->security_headers ? req->security_headers : req->app->security_headers);
     if (req->https)
         buf_puts(head, "Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n");
     buf_append(head, req->headers.data ? req->headers.data : "", req->headers.len);

@@ -32,6 +32,10 @@
 #   NGINX_EXTRA     a file of extra nginx directives for the server block
 #                   (make bench adds its static and FastCGI-floor locations)
 #   STACK_TIMEOUT   seconds to wait for each service (default 20)
+#   SEED_BIG        1: also write big@example.test's 200,000 + 10,000
+#                   messages (mbox, ~150 MB, ~3 s; make bench sets it)
+#   MARKER_URL      base URL the hostile-HTML samples fetch remote content
+#                   from (tests count requests there)
 #   PYTHON          python with aiosmtpd (default /usr/bin/python3: Debian's,
 #                   not a pyenv/venv one that lacks python3-aiosmtpd)
 #
@@ -110,7 +114,10 @@ P_B_LMTP=$((MAIL_PORT_BASE + 206))
 # server but that postern's policy refuses before contacting it. Branch
 # server: carol (all of @branch.test is routed there) and dave (routed by
 # name, although his domain lives on the main server).
-MAIN_USERS="alice@example.test pop@example.test nopop@example.test administrator@example.test guest@example.test anonymous@example.test"
+# lab@example.test holds the test folders (hundreds of odd names, MIME
+# samples, hostile HTML); big@example.test a 200,000-message INBOX and a
+# 10,000-message folder in mbox files (written only with SEED_BIG=1).
+MAIN_USERS="alice@example.test pop@example.test nopop@example.test administrator@example.test guest@example.test anonymous@example.test lab@example.test big@example.test|userdb_mail=mbox:~/mail:INBOX=~/mail/inbox"
 DENY_IMAP="pop@example.test"
 DENY_POP3="nopop@example.test"
 BRANCH_USERS="carol@branch.test dave@example.test"
@@ -305,6 +312,27 @@ dovecot_ready() {
 all_tcp() { local p; for p in "$@"; do tcp_open "$p" || return 1; done; }
 all_sockets() { local f; for f in "$@"; do [ -S "$f" ] || return 1; done; }
 
+# ------------------------------------------------------------ mail
+# seed_lab: lab@example.test's folders (odd names, MIME samples, hostile
+# HTML whose remote references point at MARKER_URL); with SEED_BIG=1 also
+# big@example.test's mbox files. Each seeder leaves existing folders alone.
+seed_lab() {
+    local home=$RUN_DIR/mail/example.test lab
+    lab=$home/lab/Maildir
+    mkdir -p "$lab/cur" "$lab/new" "$lab/tmp"
+    if [ -n "$MAIL_UID" ]; then chown -R "$MAIL_UID:$MAIL_GID" "$home/lab"; fi
+    "$PYTHON" "$STACK/seed_folders.py" --maildir "$lab" \
+        ${MAIL_UID:+--uid "$MAIL_UID" --gid "$MAIL_GID"} > /dev/null || die "seeding lab folders failed"
+    "$PYTHON" "$STACK/seed_mime.py" --maildir "$lab" --marker "${MARKER_URL:-http://127.0.0.1:9/marker/}" \
+        ${MAIL_UID:+--uid "$MAIL_UID" --gid "$MAIL_GID"} > /dev/null || die "seeding MIME samples failed"
+    if [ "${SEED_BIG:-0}" = 1 ] && [ ! -s "$home/big/mail/inbox" ]; then
+        mkdir -p "$home/big"
+        if [ -n "$MAIL_UID" ]; then chown "$MAIL_UID:$MAIL_GID" "$home/big"; fi
+        "$PYTHON" "$STACK/seed_big.py" --home "$home/big" \
+            ${MAIL_UID:+--uid "$MAIL_UID" --gid "$MAIL_GID"} > /dev/null || die "seeding big mailboxes failed"
+    fi
+}
+
 # ------------------------------------------------------------ config
 # render_dovecot DIR LOG MAIL_DIR PROTOCOLS GREETING INSTANCE P_IMAP P_IMAPS
 #   P_POP3 P_POP3S P_SUBMISSION P_SUBMISSIONS P_LMTP: DIR/dovecot.conf of
@@ -335,14 +363,18 @@ write_users() {
     local dir=$1 u hash missing=""
     shift
     for u in "$@"; do
-        grep -q "^$u:" "$dir/users" 2> /dev/null || missing=yes
+        grep -q "^${u%%|*}:" "$dir/users" 2> /dev/null || missing=yes
     done
     [ -n "$missing" ] || return 0
     hash=$(doveadm -c "$dir/dovecot.conf" pw -s SHA512-CRYPT -p wonderland) ||
         die "doveadm pw failed"
     : > "$dir/users.tmp"
-    for u in "$@"; do
-        printf '%s:%s::::::\n' "$u" "$hash" >> "$dir/users.tmp"
+    for u in "$@"; do   # USER or USER|EXTRA_FIELDS
+        if [ "${u#*|}" != "$u" ]; then
+            printf '%s:%s::::::%s\n' "${u%%|*}" "$hash" "${u#*|}" >> "$dir/users.tmp"
+        else
+            printf '%s:%s::::::\n' "$u" "$hash" >> "$dir/users.tmp"
+        fi
     done
     dovecot_private "$dir/users.tmp"
     mv "$dir/users.tmp" "$dir/users"
@@ -467,6 +499,7 @@ prepare() {
     write_deny "$RUN_DIR/branch" submission ""
     "$PYTHON" "$STACK/seed_mail.py" --mail-root "$RUN_DIR/mail" \
         ${MAIL_UID:+--uid "$MAIL_UID" --gid "$MAIL_GID"} || die "seeding mail failed"
+    seed_lab
 
     # postern
     if [ -z "${POSTERN_CONF:-}" ]; then

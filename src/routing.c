@@ -19,3 +19,18 @@ const struct backend_conf *routing_backend(const struct config *cfg, const char 
     }
     return &cfg->backends[domain_rule >= 0 ? domain_rule : 0];
 }
+
+const struct backend_conf *routing_target(const struct config *cfg, const char *login,
+                                          enum proto proto, struct up_target *t)
+{
+    const struct backend_conf *be = routing_backend(cfg, login);
+    const struct endpoint *ep = &be->ep[proto];
+    if (ep->port == 0)
+        return NULL;
+    *t = (struct up_target){
+        .proto = proto, .host = ep->host, .port = ep->port, .tls = ep->tls,
+        .tls_name = be->tls_name[0] ? be->tls_name : NULL,
+        .allow_plaintext = cfg->upstream.allow_plaintext, .timeout_ms = cfg->upstream.timeout_ms,
+    };
+    return be;
+}

@@ -1,5 +1,6 @@
 /* validate.c — see validate.h. */
 #include "validate.h"
+#include "mutf7.h"
 
 #include <string.h>
 #include <strings.h>
@@ -237,6 +238,61 @@ int valid_enum_word(struct arena *a, const char *raw, size_t len, struct valid_v
     if (len == 0 || len > ENUM_WORD_MAX || !all_bytes(raw, len, is_enum_char))
         return 0;
     return accept(a, out, raw, len, 0);
+}
+
+/* --- mailbox inputs ---------------------------------------------------- */
+
+int valid_folder(struct arena *a, const char *raw, size_t len, struct valid_value *out)
+{
+    if (len == 0 || len > 1000)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)raw[i] < 0x20 || (unsigned char)raw[i] > 0x7e)
+            return 0;
+    if (!mutf7_valid(raw, len))
+        return 0;
+    return accept(a, out, raw, len, 0);
+}
+
+int valid_uid(struct arena *a, const char *raw, size_t len, struct valid_value *out)
+{
+    if (len == 0 || len > 10)
+        return 0;
+    long long v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (raw[i] < '0' || raw[i] > '9')
+            return 0;
+        v = v * 10 + (raw[i] - '0');
+    }
+    if (v < 1 || v > 4294967295LL)
+        return 0;
+    return accept(a, out, raw, len, v);
+}
+
+int valid_section(struct arena *a, const char *raw, size_t len, struct valid_value *out)
+{
+    if (len == 0 || len > 60)
+        return 0;
+    size_t group = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (raw[i] == '.') {
+            if (group == 0 || i + 1 == len)
+                return 0;
+            group = 0;
+        } else if (raw[i] >= '0' && raw[i] <= '9' && group < 5) {
+            group++;
+        } else {
+            return 0;
+        }
+    }
+    return accept(a, out, raw, len, 0);
+}
+
+int valid_search(struct arena *a, const char *raw, size_t len, struct valid_value *out)
+{
+    if (len > 200)
+        return 0;
+    return valid_line(a, raw, len, out);
 }
 
 /* --- e-mail ----------------------------------------------------------- */

@@ -76,6 +76,21 @@ int valid_username(struct arena *a, const char *raw, size_t len, struct valid_va
  * Membership in the vocabulary is the caller's check. */
 int valid_enum_word(struct arena *a, const char *raw, size_t len, struct valid_value *out);
 
+/* An IMAP folder name as the server spells it (modified UTF-7, RFC 3501
+ * 5.1.3): 1..1000 bytes of printable ASCII, valid modified UTF-7 (so no
+ * CR, LF, NUL, no 8-bit bytes). */
+int valid_folder(struct arena *a, const char *raw, size_t len, struct valid_value *out);
+
+/* An IMAP UID: 1..4294967295 in decimal, no sign or spaces. */
+int valid_uid(struct arena *a, const char *raw, size_t len, struct valid_value *out);
+
+/* A MIME part number "1", "2.1.3": 1..60 bytes, digits in dot-separated
+ * groups, each group 1..5 digits, no leading or trailing dot. */
+int valid_section(struct arena *a, const char *raw, size_t len, struct valid_value *out);
+
+/* A search text: valid_line, at most 200 bytes. */
+int valid_search(struct arena *a, const char *raw, size_t len, struct valid_value *out);
+
 /* The validators by kind, for route tables (kcgi's kvalid array). */
 enum valid_kind {
     VALID_TEXT,

@@ -24,7 +24,26 @@
     try { if (document.execCommand("copy")) copied(button); } catch (e) { /* not available */ }
     document.body.removeChild(area);
   }
+  // Dates: the server writes them in its own time zone; show the reader's.
+  function localDates() {
+    var times = document.querySelectorAll("time[datetime]");
+    var now = new Date();
+    for (var i = 0; i < times.length; i++) {
+      var d = new Date(times[i].getAttribute("datetime"));
+      if (isNaN(d.getTime())) continue;
+      var sameDay = d.toDateString() === now.toDateString();
+      var opts = sameDay ? { hour: "2-digit", minute: "2-digit" }
+        : d.getFullYear() === now.getFullYear() ? { weekday: "short", day: "numeric", month: "short" }
+        : { day: "numeric", month: "short", year: "numeric" };
+      if (times[i].closest("dl.headers")) {
+        opts = { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" };
+      }
+      times[i].textContent = d.toLocaleString(undefined, opts);
+      times[i].title = d.toString();
+    }
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    localDates();
     var buttons = document.querySelectorAll("button.copy[data-copy]");
     for (var i = 0; i < buttons.length; i++) {
       buttons[i].hidden = false;

@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD
-SUITES=${SUITES:-unit integration upstream browser fuzz}
+SUITES=${SUITES:-unit integration mailbox upstream browser fuzz}
 OUT=${TEST_OUT:-$BUILD/test-output}
 mkdir -p "$OUT"
 pass=0
@@ -47,6 +47,13 @@ run_integration() {
     python3 tests/integration/run.py > "$log" 2>&1 || rc=$?
     grep -E '^not ok' "$log" || true
     count integration "$log" $rc
+}
+
+run_mailbox() {
+    local log=$OUT/mailbox.log rc=0
+    python3 tests/integration/mailbox.py > "$log" 2>&1 || rc=$?
+    grep -E '^not ok' "$log" || true
+    count mailbox "$log" $rc
 }
 
 run_upstream() {

@@ -1,0 +1,63 @@
+/* mail.h — what the mailbox pages share: the signed-in session and its
+ * IMAP connection, taken from the worker's connection cache.
+ *
+ * A page calls mail_begin(), works with m->conn (imap.h calls, passing
+ * every result to mail_note()), and always ends with mail_end(). A
+ * connection that turns out dead is re-opened once, transparently, by
+ * mail_select(); after any IMAP_DEAD the connection is dropped at
+ * mail_end().
+ */
+#ifndef POSTERN_MAIL_H
+#define POSTERN_MAIL_H
+
+#include <stdbool.h>
+
+#include "conncache.h"
+#include "imap.h"
+#include "request.h"
+
+/* One cached connection: the session's logged-in IMAP session and what
+ * is known about its selected folder. */
+struct mailconn {
+    struct up_imap *u;
+    struct imap_caps caps;
+    char *selected;              /* wire name, malloc'd; NULL: none */
+    struct imap_mailbox mb;
+};
+
+struct mail {
+    struct request *req;
+    struct session s;
+    struct conncache_entry *e;
+    struct mailconn *conn;       /* e->conn */
+    bool fresh;                  /* opened by this request */
+    bool dead;
+};
+
+/* Starts a mailbox request. Returns 0, or -1 after filling the response:
+ * a redirect to sign-in (no session), or an error page (the mail server
+ * refused or cannot be reached; the POP3 view for POP3 sessions). */
+int mail_begin(struct request *req, struct mail *m);
+
+/* Makes wire the selected folder (SELECT, or a NOOP when it already is,
+ * to learn of new mail); m->conn->mb is then current. Re-opens a dead
+ * cached connection once. */
+enum imap_result mail_select(struct mail *m, const char *wire, const char **err);
+
+/* Records r: IMAP_DEAD marks the connection for closing. Returns r. */
+enum imap_result mail_note(struct mail *m, enum imap_result r);
+
+/* Gives the connection back to the cache (or closes it) and forgets the
+ * session's secrets. */
+void mail_end(struct mail *m);
+
+/* Closes the session's cached connection (sign-out). */
+void mail_forget(const struct session *s);
+
+/* The error page for a failed imap call. */
+void mail_error(struct request *req, enum imap_result r, const char *err);
+
+/* s percent-encoded for a URL query value (RFC 3986 unreserved kept). */
+const char *mail_qs(struct request *req, const char *s);
+
+#endif

@@ -1,0 +1,382 @@
+/* page_message.c — reading one message (GET /mail/message), its HTML
+ * body as a framed document (GET /mail/body), one part (GET /mail/part)
+ * and its source (GET /mail/raw).
+ *
+ * Only what is shown is fetched: the header fields and BODYSTRUCTURE,
+ * then each body part. Plain text is escaped and linked; HTML goes
+ * through the sanitizer and is served from /mail/body inside an
+ * <iframe sandbox> with its own CSP (no scripts, no same-origin, remote
+ * content blocked unless the reader asks). Attachments are downloaded
+ * as attachments with nosniff; only raster images are ever shown inline.
+ * Opening a message marks it read.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "mail.h"
+#include "mimeview.h"
+#include "rfc2047.h"
+#include "routes.h"
+#include "sanitize.h"
+
+#define BODY_TEXT_CAP (4u << 20)   /* UTF-8 bytes of one body part shown */
+
+const char *mail_decode_header(struct request *req, const char *raw);
+void mail_put_date(struct request *req, struct tmpl_vars *v, time_t t);
+const char *mail_size_text(struct request *req, uint64_t size);
+
+/* The value of header name in a raw header block (unfolded, first one),
+ * or NULL. */
+static const char *header_value(struct request *req, const char *h, size_t len, const char *name)
+{
+    size_t nl = strlen(name);
+    for (size_t i = 0; i < len;) {
+        size_t end = i;
+        while (end < len && h[end] != '\n')
+            end++;
+        if (end - i > nl && strncasecmp(h + i, name, nl) == 0 && h[i + nl] == ':') {
+            struct buf v;
+            buf_init(&v);
+            size_t j = i + nl + 1;
+            for (;;) {
+                buf_append(&v, h + j, end - j);
+                if (end + 1 < len && (h[end + 1] == ' ' || h[end + 1] == '\t')) {
+                    j = end + 1;
+                    end = j;
+                    while (end < len && h[end] != '\n')
+                        end++;
+                    continue;
+                }
+                break;
+            }
+            char *out = arena_strdup(req->arena, buf_cstr(&v));
+            buf_free(&v);
+            for (char *c = out; *c; c++)
+                if (*c == '\r' || *c == '\n')
+                    *c = ' ';
+            return out;
+        }
+        i = end + 1;
+    }
+    return NULL;
+}
+
+static const char *message_url(struct request *req, const char *page, const char *f, uint32_t uid)
+{
+    return arena_printf(req->arena, "/mail/%s?f=%s&uid=%u", page, mail_qs(req, f), uid);
+}
+
+/* Validated f and uid of a message request; 400 page and -1 if missing. */
+static int message_inputs(struct request *req, const char **f, uint32_t *uid)
+{
+    if (!req->in[IN_FOLDER].present || !req->in[IN_UID].present || req->in[IN_UID].v.num <= 0) {
+        page_error(req, 400, "This link to a message is not complete (folder or message number missing).");
+        return -1;
+    }
+    *f = req->in[IN_FOLDER].v.str;
+    *uid = (uint32_t)req->in[IN_UID].v.num;
+    return 0;
+}
+
+/* Opens the folder and reads the message's headers and structure. */
+static enum imap_result open_message(struct mail *m, const char *f, uint32_t uid,
+                                     struct imap_message *msg, const char **err)
+{
+    enum imap_result r = mail_select(m, f, err);
+    if (r == IMAP_OK)
+        r = mail_note(m, imap_message(m->conn->u, m->req->arena, uid, msg, err));
+    return r;
+}
+
+static void put_headers(struct request *req, struct tmpl_vars *v, const struct imap_message *msg)
+{
+    static const struct { const char *name, *key; } fields[] = {
+        {"From", "from"}, {"Reply-To", "reply_to"}, {"To", "to"}, {"Cc", "cc"},
+    };
+    const char *subject = header_value(req, msg->header, msg->header_len, "Subject");
+    subject = subject ? mail_decode_header(req, subject) : "";
+    tmpl_put(v, "subject", subject[0] ? subject : "(no subject)");
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        const char *raw = header_value(req, msg->header, msg->header_len, fields[i].name);
+        if (raw != NULL)
+            tmpl_put(v, fields[i].key, mail_decode_header(req, raw));
+    }
+    mail_put_date(req, v, msg->date);
+}
+
+struct cid_ctx {
+    struct request *req;
+    const struct bs_part *root;
+    const char *f;
+    uint32_t uid;
+};
+
+static const char *cid_url(void *ctx, const char *cid, size_t len)
+{
+    struct cid_ctx *c = ctx;
+    const struct bs_part *p = mv_find_cid(c->root, cid, len);
+    if (p == NULL || !mv_inline_safe(p))
+        return NULL;
+    return arena_printf(c->req->arena, "/mail/part?f=%s&uid=%u&part=%s&inline=1",
+                        mail_qs(c->req, c->f), c->uid, p->section);
+}
+
+/* Fetches a text part and decodes it to UTF-8. */
+static enum imap_result fetch_text(struct mail *m, uint32_t uid, const struct bs_part *p,
+                                   struct buf *utf8, bool *truncated, const char **err)
+{
+    const char *data;
+    size_t len;
+    size_t max = (size_t)m->req->app->cfg.mailbox.max_part_bytes;
+    enum imap_result r = mail_note(m, imap_part(m->conn->u, m->req->arena, uid, p->section, max,
+                                                true, &data, &len, truncated, err));
+    if (r == IMAP_OK)
+        mv_text_utf8(p, data, len, BODY_TEXT_CAP, utf8);
+    return r;
+}
+
+static void put_attachments(struct request *req, struct tmpl_vars *v, const struct mv_plan *plan,
+                            const char *f, uint32_t uid)
+{
+    for (size_t i = 0; i < plan->nattach; i++) {
+        const struct bs_part *p = plan->attach[i];
+        struct buf name, type;
+        buf_init(&name);
+        buf_init(&type);
+        mv_filename(p, &name);
+        mv_type(p, &type);
+        struct tmpl_vars *av = tmpl_add_item(v, "attachments");
+        tmpl_put(av, "name", arena_strdup(req->arena, buf_cstr(&name)));
+        tmpl_put(av, "type", arena_strdup(req->arena, buf_cstr(&type)));
+        /* base64 is 4/3 of the bytes */
+        uint64_t size = p->encoding && strcmp(p->encoding, "base64") == 0 ? p->size / 4 * 3 : p->size;
+        tmpl_put(av, "size", mail_size_text(req, size));
+        tmpl_put(av, "url", arena_printf(req->arena, "/mail/part?f=%s&uid=%u&part=%s",
+                                          mail_qs(req, f), uid, p->section));
+        buf_free(&name);
+        buf_free(&type);
+    }
+    tmpl_put_bool(v, "more_attachments", plan->more_attachments);
+}
+
+void page_message(struct request *req)
+{
+    const char *f, *err = NULL;
+    uint32_t uid;
+    if (message_inputs(req, &f, &uid) < 0)
+        return;
+    bool remote = req->in[IN_REMOTE].present && req->in[IN_REMOTE].v.num;
+    struct mail m;
+    if (mail_begin(req, &m) < 0)
+        return;
+    struct imap_message msg;
+    enum imap_result r = open_message(&m, f, uid, &msg, &err);
+    struct tmpl_vars *v = page_vars(req);
+    struct mv_plan plan;
+    if (r == IMAP_OK) {
+        mv_plan(msg.body, &plan);
+        put_headers(req, v, &msg);
+        for (size_t i = 0; i < plan.nbody && r == IMAP_OK; i++) {
+            const struct bs_part *p = plan.body[i].part;
+            struct tmpl_vars *bv = tmpl_add_item(v, "bodies");
+            if (plan.body[i].kind == MV_HTML) {
+                tmpl_put_bool(bv, "html", 1);
+                tmpl_put(bv, "frame_url", arena_printf(req->arena, "%s&part=%s%s",
+                                                        message_url(req, "body", f, uid), p->section,
+                                                        remote ? "&remote=1" : ""));
+                continue;
+            }
+            struct buf utf8, html;
+            bool cut = false;
+            buf_init(&utf8);
+            buf_init(&html);
+            r = fetch_text(&m, uid, p, &utf8, &cut, &err);
+            mv_plain_html(p, utf8.data ? utf8.data : "", utf8.len, BODY_TEXT_CAP * 2, &html);
+            tmpl_put_trusted_html(bv, "text_html", arena_strdup(req->arena, buf_cstr(&html)));
+            tmpl_put_bool(bv, "truncated", cut);
+            buf_free(&utf8);
+            buf_free(&html);
+        }
+        if (r == IMAP_OK && !msg.seen)   /* opened: read, as mail programs do */
+            r = mail_note(&m, imap_flag(m.conn->u, req->arena, uid, "\\Seen", true, &err));
+    }
+    if (r != IMAP_OK) {
+        mail_error(req, r, err);
+        mail_end(&m);
+        return;
+    }
+    put_attachments(req, v, &plan, f, uid);
+    tmpl_put_bool(v, "signed_in", 1);
+    tmpl_put(v, "title", "Message");
+    tmpl_put(v, "back_url", arena_printf(req->arena, "/mail/?f=%s", mail_qs(req, f)));
+    tmpl_put(v, "raw_url", message_url(req, "raw", f, uid));
+    tmpl_put_bool(v, "remote", remote);
+    tmpl_put(v, "remote_url", arena_printf(req->arena, "%s&remote=1", message_url(req, "message", f, uid)));
+    tmpl_put_bool(v, "has_html", plan.nbody > 0 && plan.body[0].kind == MV_HTML);
+    tmpl_put_bool(v, "no_body", plan.nbody == 0);
+    tmpl_put_bool(v, "flagged", msg.flagged);
+    mail_end(&m);
+    page_render(req, 200, "message", v);
+}
+
+/* The framed HTML document: sanitized, with its own CSP. */
+void page_message_body(struct request *req)
+{
+    const char *f, *err = NULL;
+    uint32_t uid;
+    if (message_inputs(req, &f, &uid) < 0)
+        return;
+    const char *section = req->in[IN_PART].present ? req->in[IN_PART].v.str : "1";
+    bool remote = req->in[IN_REMOTE].present && req->in[IN_REMOTE].v.num;
+    struct mail m;
+    if (mail_begin(req, &m) < 0)
+        return;
+    struct imap_message msg;
+    enum imap_result r = open_message(&m, f, uid, &msg, &err);
+    const struct bs_part *p = r == IMAP_OK ? bs_find(msg.body, section) : NULL;
+    if (r == IMAP_OK && (p == NULL || strcmp(p->type, "text") != 0)) {
+        r = IMAP_GONE;
+        err = "no such part";
+    }
+    struct buf utf8;
+    buf_init(&utf8);
+    bool cut = false;
+    if (r == IMAP_OK)
+        r = fetch_text(&m, uid, p, &utf8, &cut, &err);
+    if (r != IMAP_OK) {
+        mail_error(req, r, err);
+        mail_end(&m);
+        buf_free(&utf8);
+        return;
+    }
+    struct cid_ctx cc = { req, msg.body, f, uid };
+    struct sanitize_opts o = { .allow_remote = remote, .cid_url = cid_url, .cid_ctx = &cc };
+    struct sanitize_report rep;
+    const char *serr = NULL;
+    buf_clear(&req->body);
+    if (sanitize_html(utf8.data ? utf8.data : "", utf8.len, &o, &req->body, &rep, &serr) < 0) {
+        buf_clear(&req->body);
+        buf_printf(&req->body, "<!DOCTYPE html><meta charset=\"utf-8\"><p>This message is too "
+                               "complex to show safely. Download it from the message page.</p>");
+        log_info("msg=\"html not shown\" reason=\"%s\"", serr ? serr : "?");
+    }
+    buf_free(&utf8);
+    mail_end(&m);
+    req->status = 200;
+    req->security_headers = remote
+        ? "Content-Security-Policy: default-src 'none'; img-src 'self' https: http:; "
+          "style-src 'unsafe-inline' https: http:; font-src https: http:; sandbox; "
+          "frame-ancestors 'self'; base-uri 'none'; form-action 'none'\r\n"
+          "X-Content-Type-Options: nosniff\r\nX-Frame-Options: SAMEORIGIN\r\n"
+          "Referrer-Policy: no-referrer\r\n"
+        : "Content-Security-Policy: default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+          "sandbox; frame-ancestors 'self'; base-uri 'none'; form-action 'none'\r\n"
+          "X-Content-Type-Options: nosniff\r\nX-Frame-Options: SAMEORIGIN\r\n"
+          "Referrer-Policy: no-referrer\r\n";
+    if (rep.remote_blocked > 0)
+        response_header(req, "X-Postern-Remote-Blocked", arena_printf(req->arena, "%u", rep.remote_blocked));
+}
+
+/* Content-Disposition with an RFC 6266/5987 file name. */
+static const char *disposition(struct request *req, bool inline_, const char *name)
+{
+    struct buf ascii;
+    buf_init(&ascii);
+    for (const char *c = name; *c; c++)
+        buf_putc(&ascii, (*c >= 0x20 && *c < 0x7f && *c != '"' && *c != '\\') ? *c : '_');
+    const char *out = arena_printf(req->arena, "%s; filename=\"%s\"; filename*=UTF-8''%s",
+                                   inline_ ? "inline" : "attachment", buf_cstr(&ascii),
+                                   mail_qs(req, name));
+    buf_free(&ascii);
+    return out;
+}
+
+void page_message_part(struct request *req)
+{
+    const char *f, *err = NULL;
+    uint32_t uid;
+    if (message_inputs(req, &f, &uid) < 0)
+        return;
+    if (!req->in[IN_PART].present) {
+        page_error(req, 400, "This link to an attachment is not complete.");
+        return;
+    }
+    bool want_inline = req->in[IN_INLINE].present && req->in[IN_INLINE].v.num;
+    struct mail m;
+    if (mail_begin(req, &m) < 0)
+        return;
+    struct imap_message msg;
+    enum imap_result r = open_message(&m, f, uid, &msg, &err);
+    const struct bs_part *p = r == IMAP_OK ? bs_find(msg.body, req->in[IN_PART].v.str) : NULL;
+    if (r == IMAP_OK && p == NULL) {
+        r = IMAP_GONE;
+        err = "no such part";
+    }
+    const char *data = NULL;
+    size_t len = 0;
+    bool cut = false;
+    size_t max = (size_t)req->app->cfg.mailbox.max_part_bytes;
+    if (r == IMAP_OK)
+        r = mail_note(&m, imap_part(m.conn->u, req->arena, uid, p->section, max, true, &data, &len,
+                                    &cut, &err));
+    if (r == IMAP_OK && cut) {
+        mail_end(&m);
+        page_error(req, 413, "This attachment is larger than this site lets you download. "
+                             "Use a mail program to save it.");
+        return;
+    }
+    if (r != IMAP_OK) {
+        mail_error(req, r, err);
+        mail_end(&m);
+        return;
+    }
+    buf_clear(&req->body);
+    mv_transfer_decode(p->encoding, data, len, max, &req->body);
+    struct buf name;
+    buf_init(&name);
+    mv_filename(p, &name);
+    bool show = want_inline && mv_inline_safe(p);
+    req->content_type = show ? arena_printf(req->arena, "image/%s", p->subtype) : "application/octet-stream";
+    response_header(req, "Content-Disposition", disposition(req, show, buf_cstr(&name)));
+    req->cache_control = "private, max-age=3600";
+    buf_free(&name);
+    mail_end(&m);
+    req->status = 200;
+}
+
+void page_message_raw(struct request *req)
+{
+    const char *f, *err = NULL;
+    uint32_t uid;
+    if (message_inputs(req, &f, &uid) < 0)
+        return;
+    struct mail m;
+    if (mail_begin(req, &m) < 0)
+        return;
+    enum imap_result r = mail_select(&m, f, &err);
+    const char *data = NULL;
+    size_t len = 0;
+    bool cut = false;
+    size_t max = (size_t)req->app->cfg.mailbox.max_part_bytes;
+    if (r == IMAP_OK)
+        r = mail_note(&m, imap_part(m.conn->u, req->arena, uid, "", max, true, &data, &len, &cut, &err));
+    if (r == IMAP_OK && cut) {
+        mail_end(&m);
+        page_error(req, 413, "This message is larger than this site lets you download.");
+        return;
+    }
+    if (r != IMAP_OK) {
+        mail_error(req, r, err);
+        mail_end(&m);
+        return;
+    }
+    buf_clear(&req->body);
+    buf_append(&req->body, data, len);
+    req->content_type = "application/octet-stream";
+    response_header(req, "Content-Disposition",
+                    arena_printf(req->arena, "attachment; filename=\"message-%u.eml\"", uid));
+    mail_end(&m);
+    req->status = 200;
+}

@@ -1,0 +1,417 @@
+#!/usr/bin/env python3
+"""Mailbox view suite: the real stack (Dovecot with the demo mailboxes,
+nginx, postern). Signs in over HTTP like a browser and compares what the
+pages show with what a separate IMAP connection reads from the same
+mailbox: folders and counts, a page of headers in each order, search,
+paging, reading a message (marks it read), HTML in a sandboxed frame with
+its own CSP, attachments, hostile input, connection reuse and recovery."""
+import html
+import imaplib
+import os
+import re
+import ssl
+import subprocess
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Stack, check, eq, has, hasnt, RESULTS  # noqa: E402
+
+CONF = """
+[server]
+listen = @SOCK@
+workers = 2
+threads = 4
+templates = @TEMPLATES@
+site_name = Test Mail
+mail_domain = example.test
+socket_group = {group}
+
+[imap]
+advertise = yes
+external = mail.example.test:993:SSL
+
+[backend]
+imap = 127.0.0.1:{imaps}:SSL
+pop3 = 127.0.0.1:{pop3s}:SSL
+tls_name = mail.example.test
+
+[upstream]
+ca_file = {run_dir}/ca/ca.pem
+timeout = 10
+
+[session]
+sqlite_path = {run_dir}/sessions.db
+secure_cookie = no
+
+[policy]
+imap_disabled = pop@example.test
+
+[mailbox]
+page_size = 10
+"""
+
+
+def nginx_group():
+    import grp
+    for g in ("www-data", "nogroup"):
+        try:
+            grp.getgrnam(g)
+            return g
+        except KeyError:
+            pass
+    return "root"
+
+
+class Imap:
+    """A second, independent look at the mailbox."""
+    def __init__(self, st, user="alice@example.test"):
+        ctx = ssl.create_default_context(cafile=os.path.join(st.run_dir, "ca", "ca.pem"))
+        self.m = imaplib.IMAP4_SSL("localhost", st.mail_base + 993, ssl_context=ctx, timeout=20)
+        self.m.login(user, "wonderland")
+
+    def uids(self, folder, *criteria, sort=None, literal=None):
+        self.m.select('"%s"' % folder)
+        criteria = tuple('"%s"' % c if " " in c else c for c in criteria)
+        if literal is not None:
+            self.m.literal = literal.encode()
+            typ, data = self.m.uid("SEARCH", "CHARSET", "UTF-8", *criteria)
+        elif sort:
+            typ, data = self.m.uid("SORT", sort, "UTF-8", *(criteria or ("ALL",)))
+        else:
+            typ, data = self.m.uid("SEARCH", *(criteria or ("ALL",)))
+        eq(typ, "OK", "imap search")
+        return [int(x) for x in data[0].split()]
+
+    def flags(self, folder, uid):
+        self.m.select('"%s"' % folder)
+        typ, data = self.m.uid("FETCH", str(uid), "(FLAGS)")
+        return data[0].decode()
+
+    def store(self, folder, uid, op, flag):
+        self.m.select('"%s"' % folder)
+        self.m.uid("STORE", str(uid), op, flag)
+
+    def status(self, folder):
+        typ, data = self.m.status('"%s"' % folder, "(MESSAGES UNSEEN)")
+        nums = re.findall(r"(MESSAGES|UNSEEN) (\d+)", data[0].decode())
+        return {k: int(v) for k, v in nums}
+
+    def close(self):
+        try:
+            self.m.logout()
+        except Exception:   # noqa: BLE001
+            pass
+
+
+def cookie_of(r):
+    for k, v in r.getheaders():
+        if k.lower() == "set-cookie" and v.startswith("postern="):
+            return v.split(";")[0]
+    return None
+
+
+def sign_in(st, user="alice@example.test"):
+    body = urllib.parse.urlencode({"user": user, "password": "wonderland"})
+    r = st.http("POST", "/login", {"Content-Type": "application/x-www-form-urlencoded",
+                                   "Origin": "http://127.0.0.1:%d" % st.port}, body)
+    eq(r.status, 303, "sign-in: " + r.text[:300])
+    return cookie_of(r), r.getheader("Location")
+
+
+def get(st, cookie, path):
+    return st.http("GET", path, {"Cookie": cookie})
+
+
+def row_uids(html):
+    return [int(u) for u in re.findall(r'<tr class="[^"]*" data-uid="(\d+)"', html)]
+
+
+def q(**kw):
+    return urllib.parse.urlencode(kw)
+
+
+def mail_log(st):
+    with open(os.path.join(st.run_dir, "logs", "dovecot.log"), errors="replace") as f:
+        return f.read()
+
+
+def tests(st):
+    cookie, where = sign_in(st)
+    imap = Imap(st)
+
+    def lands_in_mailbox():
+        eq(where, "/mail/", "IMAP sign-in lands in the mailbox")
+        r = get(st, cookie, "/mail")
+        eq(r.status, 303, "/mail")
+        eq(r.getheader("Location"), "/mail/")
+        r = st.http("GET", "/mail/")
+        eq(r.status, 303, "no session")
+        eq(r.getheader("Location"), "/login")
+    check("mailbox: IMAP4 sign-in lands on /mail/; without a session, sign in first", lands_in_mailbox)
+
+    def folders():
+        r = get(st, cookie, "/mail/")
+        eq(r.status, 200, "status: " + r.text[:500])
+        labels = re.findall(r'<li class="depth-(\d)[^"]*">\s*<a href="[^"]*" title="([^"]*)"', r.text)
+        names = [n for _, n in labels]
+        eq(names[:6], ["INBOX", "Drafts", "Sent", "Archive", "Junk", "Trash"], "special folders first")
+        assert names.index("Projects") < names.index("Projects/2026"), names
+        eq(dict((n, d) for d, n in labels)["Projects/2026"], "1", "depth of Projects/2026")
+        unseen = imap.status("INBOX")["UNSEEN"]
+        has(r.text, 'aria-label="%d unread">%d</span>' % (unseen, unseen))
+    check("mailbox: folders listed, special-use first, hierarchy kept, unread counts as the server says",
+          folders)
+
+    def first_page():
+        r = get(st, cookie, "/mail/")
+        want = list(reversed(imap.uids("INBOX")))[:10]
+        eq(row_uids(r.text), want, "newest first by arrival")
+        total = imap.status("INBOX")["MESSAGES"]
+        has(r.text, "1–10 of %d" % total)
+        has(r.text, 'rel="next"')
+        r2 = get(st, cookie, "/mail/?" + q(f="INBOX", sort="arrival", order="desc", page=1))
+        eq(row_uids(r2.text), list(reversed(imap.uids("INBOX")))[10:20], "page 2")
+        has(r2.text, "11–20 of %d" % total)
+        last = (total - 1) // 10
+        r3 = get(st, cookie, "/mail/?" + q(f="INBOX", page=last))
+        eq(len(row_uids(r3.text)), total - last * 10, "last page")
+        hasnt(r3.text, 'rel="next"')
+        r4 = get(st, cookie, "/mail/?" + q(f="INBOX", page=last + 5))
+        eq(r4.status, 200, "past the end")
+        eq(row_uids(r4.text), [], "past the end: no rows")
+    check("mailbox: a page of headers, newest first, paging to the end", first_page)
+
+    def sorting():
+        for sort, key, order in (("subject", "SUBJECT", "asc"), ("size", "REVERSE SIZE", "desc"),
+                                 ("from", "FROM", "asc"), ("date", "REVERSE DATE", "desc")):
+            r = get(st, cookie, "/mail/?" + q(f="INBOX", sort=sort, order=order))
+            eq(r.status, 200, sort)
+            want = imap.uids("INBOX", sort="(%s)" % key)[:10]
+            eq(row_uids(r.text), want, "sort by " + sort)
+        r = get(st, cookie, "/mail/?" + q(f="INBOX", sort="colour"))
+        eq(r.status, 400, "unknown sort")
+    check("mailbox: sorted by subject, size, sender, date (server-side SORT, same order as IMAP)", sorting)
+
+    def searching():
+        r = get(st, cookie, "/mail/?" + q(f="INBOX", q="parcel", **{"in": "subject"}))
+        eq(sorted(row_uids(r.text)), sorted(imap.uids("INBOX", "SUBJECT", "parcel")), "subject search")
+        assert row_uids(r.text), "nothing found"
+        has(r.text, "found")
+        r = get(st, cookie, "/mail/?" + q(f="INBOX", q="Müller", **{"in": "from"}))
+        want = sorted(imap.uids("INBOX", "FROM", literal="Müller"))
+        assert 3 <= len(want) <= 10, want
+        eq(sorted(row_uids(r.text)), want, "UTF-8 sender search")
+        r = get(st, cookie, "/mail/?" + q(f="INBOX", q="nothing-matches-this-xyzzy"))
+        has(r.text, "Nothing found.")
+        r = get(st, cookie, "/mail/?f=INBOX&q=a%0D%0AX%20LOGOUT")
+        eq(r.status, 400, "CR/LF in the search text")
+    check("mailbox: server-side search (subject, UTF-8 sender), nothing found, CR/LF refused", searching)
+
+    def read_plain():
+        uid = imap.uids("INBOX", "SUBJECT", "Lunch tomorrow")[0]
+        imap.store("INBOX", uid, "-FLAGS", "(\\Seen)")
+        r = get(st, cookie, "/mail/message?" + q(f="INBOX", uid=uid))
+        eq(r.status, 200, "message page: " + r.text[:300])
+        has(r.text, "<h1 id=\"subject\"><bdi>Lunch tomorrow?</bdi></h1>")
+        has(r.text, "Bob Smith")
+        assert "\\Seen" in imap.flags("INBOX", uid), "not marked read"
+    check("message: a plain-text message is shown and marked read", read_plain)
+
+    def decoded_headers():
+        uid = imap.uids("INBOX", "SUBJECT", "Lebenslauf")[0]
+        r = get(st, cookie, "/mail/message?" + q(f="INBOX", uid=uid))
+        has(r.text, "Lebenslauf für die Stelle")
+        has(r.text, "Zoë Müller")
+        has(r.text, "Lebenslauf Zoë Müller – Übersicht.txt")
+        jp = imap.uids("INBOX", "FROM", "yuki")[0]
+        r = get(st, cookie, "/mail/message?" + q(f="INBOX", uid=jp))
+        has(r.text, "会議の議事録について")
+    check("message: RFC 2047 subjects and names, an RFC 2231 file name, ISO-2022-JP decoded", decoded_headers)
+
+    def html_framed():
+        uid = imap.uids("INBOX", "SUBJECT", "You have won")[0]
+        r = get(st, cookie, "/mail/message?" + q(f="INBOX", uid=uid))
+        m = re.search(r'<iframe class="mailbody"[^>]* sandbox src="([^"]+)"', r.text)
+        assert m, "no sandboxed frame: " + r.text[:2000]
+        src = html.unescape(m.group(1))
+        b = get(st, cookie, src)
+        eq(b.status, 200, "frame " + src + " " + b.text[:400])
+        csp = b.getheader("Content-Security-Policy")
+        has(csp, "sandbox")
+        has(csp, "default-src 'none'")
+        has(csp, "frame-ancestors 'self'")
+        eq(b.getheader("X-Content-Type-Options"), "nosniff")
+        low = b.text.lower()
+        hasnt(low, "<script")
+        hasnt(low, "javascript:")
+        hasnt(low, " onerror")
+        hasnt(low, " onload")
+    check("message: HTML shown in an <iframe sandbox> from /mail/body with its own CSP; no script left",
+          html_framed)
+
+    def attachment():
+        uid = imap.uids("INBOX", "SUBJECT", "Invoice 2026-1187")[0]
+        r = get(st, cookie, "/mail/message?" + q(f="INBOX", uid=uid))
+        m = re.search(r'<a href="(/mail/part\?[^"]+)" download><bdi>invoice-2026-1187.pdf</bdi></a>', r.text)
+        assert m, "attachment not listed: " + r.text[:3000]
+        d = get(st, cookie, html.unescape(m.group(1)))
+        eq(d.status, 200, "download")
+        has(d.getheader("Content-Disposition"), 'attachment; filename="invoice-2026-1187.pdf"')
+        eq(d.getheader("Content-Type"), "application/octet-stream")
+        eq(d.getheader("X-Content-Type-Options"), "nosniff")
+        raw = get(st, cookie, "/mail/raw?" + q(f="INBOX", uid=uid))
+        eq(raw.status, 200, "raw")
+        has(raw.getheader("Content-Disposition"), "attachment")
+        has(raw.text, "Subject: Invoice 2026-1187")
+    check("message: an attachment downloads as an attachment (decoded, nosniff); the source too", attachment)
+
+    def bad_links():
+        for path, status in (("/mail/?f=%FF", 400), ("/mail/?f=A%0D%0AB", 400),
+                             ("/mail/message?f=INBOX&uid=0", 400), ("/mail/message?f=INBOX", 400),
+                             ("/mail/message?f=INBOX&uid=4294967296", 400),
+                             ("/mail/part?f=INBOX&uid=1&part=1..2", 400),
+                             ("/mail/?f=No%20such%20folder", 404),
+                             ("/mail/message?f=INBOX&uid=999999", 404),
+                             ("/mail/part?f=INBOX&uid=1&part=9.9", 404)):
+            r = get(st, cookie, path)
+            eq(r.status, status, path)
+            has(r.text, "<!DOCTYPE html>", path + " is a page")
+        # after all that the connection still works
+        eq(get(st, cookie, "/mail/").status, 200, "mailbox after bad links")
+    check("mailbox: bad links get 400, missing folders and messages 404, readable pages", bad_links)
+
+    def reuse_and_recover():
+        before = mail_log(st).count("Login: user=<alice@example.test>")
+        for _ in range(5):
+            eq(get(st, cookie, "/mail/").status, 200, "list")
+        after = mail_log(st).count("Login: user=<alice@example.test>")
+        assert after - before <= 1, "logins for 5 pages: %d" % (after - before)
+        r = subprocess.run(["doveadm", "-c", os.path.join(st.run_dir, "dovecot", "dovecot.conf"),
+                            "kick", "alice@example.test"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+        eq(r.returncode, 0, "doveadm kick: " + r.stdout)
+        time.sleep(0.2)
+        r = get(st, cookie, "/mail/")
+        eq(r.status, 200, "after the server dropped the connection: " + r.text[:300])
+        assert mail_log(st).count("Login: user=<alice@example.test>") > after, "no new login"
+    check("mailbox: the connection is reused across pages and re-opened when the server drops it",
+          reuse_and_recover)
+
+    def pop_user():
+        c, where2 = sign_in(st, "pop@example.test")
+        eq(where2, "/account/settings", "POP3 sign-in")
+        r = get(st, c, "/mail/")
+        eq(r.status, 303, "POP3 session at /mail/")
+    check("mailbox: a POP3 session is not sent to the IMAP view", pop_user)
+    imap.close()
+    odd_folders(st)
+    big_folders(st)
+
+
+def facts(st, rel):
+    import json
+    with open(os.path.join(st.run_dir, "mail", "example.test", rel)) as f:
+        return json.load(f)
+
+
+def odd_folders(st):
+    cookie, _ = sign_in(st, "lab@example.test")
+    ff = facts(st, "lab/folders-facts.json")["folders"]
+
+    def listed():
+        r = get(st, cookie, "/mail/")
+        eq(r.status, 200, "lab's mailbox")
+        shown = [html.unescape(t) for t in re.findall(r' title="([^"]*)"', r.text)]
+        missing = [f["name"] for f in ff if f["name"] not in shown and not f["name"].startswith("~")
+                   and f.get("category") != "nonexistent"]
+        assert len(missing) <= len(ff) // 50, "not listed: %r" % missing[:10]
+        low = r.text.lower()
+        eq(low.count("<script"), 1, "only postern's own script tag")
+        hasnt(low, "<img src=x")
+        # a right-to-left override in a name cannot reorder the page around it
+        rlo = re.findall("<bdi>[^<]*\u202e[^<]*</bdi>", r.text)
+        assert rlo, "RTL override name not isolated in <bdi>"
+    check("folders: %d odd names (markup, quotes, %%, *, &, RTL, CJK, emoji) listed, all escaped" % len(ff),
+          listed)
+
+    def open_each_kind():
+        seen = set()
+        for f in ff:
+            if f.get("category") in seen or f["messages"] == 0:
+                continue
+            seen.add(f.get("category"))
+            r = get(st, cookie, "/mail/?" + q(f=f["mutf7"]))
+            eq(r.status, 200, "open %r" % f["name"])
+            eq(len(row_uids(r.text)), f["messages"], "messages in %r" % f["name"])
+        assert len(seen) >= 5, seen
+    check("folders: a folder of each odd kind opens by its link and shows its messages", open_each_kind)
+
+
+def big_folders(st):
+    b = facts(st, "big/facts.json")["mailboxes"]
+    if not os.path.exists(os.path.join(st.run_dir, "mail", "example.test", "big", "mail", "inbox")):
+        print("not ok - big mailbox seeded (SEED_BIG=1)")
+        return
+    cookie, _ = sign_in(st, "big@example.test")
+
+    def first_and_last():
+        t0 = time.time()
+        r = get(st, cookie, "/mail/")   # the first SELECT indexes the mbox
+        eq(r.status, 200, "big INBOX")
+        total = b["INBOX"]["messages"]
+        has(r.text, "1–10 of %d" % total)
+        eq(row_uids(r.text), list(range(total, total - 10, -1)), "newest first")
+        last = (total - 1) // 10
+        r = get(st, cookie, "/mail/?" + q(f="INBOX", page=last))
+        eq(row_uids(r.text), list(range(10, 0, -1)), "the oldest page")
+        t1 = time.time()
+        for _ in range(3):
+            eq(get(st, cookie, "/mail/?" + q(f="INBOX", page=7)).status, 200, "warm page")
+        warm = (time.time() - t1) / 3
+        print("# 200,000 messages: first page %.2f s (indexing), warm page %.1f ms" %
+              (t1 - t0, warm * 1000))
+    check("big folder: 200,000 messages, newest and oldest pages by sequence number", first_and_last)
+
+    def ten_thousand():
+        r = get(st, cookie, "/mail/?" + q(f="Thousands", sort="arrival", order="asc"))
+        eq(r.status, 200, "Thousands")
+        has(r.text, "1–10 of %d" % b["Thousands"]["messages"])
+        eq(row_uids(r.text), list(range(1, 11)), "oldest first")
+    check("big folder: 10,000 messages, oldest first", ten_thousand)
+
+
+def main():
+    st = Stack(port=int(os.environ.get("MB_PORT", "18300")),
+               mail_base=int(os.environ.get("MB_MAIL_BASE", "24000")))
+    text = CONF.format(group=nginx_group(), imaps=st.mail_base + 993, pop3s=st.mail_base + 995,
+                       run_dir=st.run_dir)
+    st.env["SEED_BIG"] = "1"
+    try:
+        st.start(text)
+    except Exception as e:   # noqa: BLE001
+        print("not ok - stack starts")
+        for line in str(e).splitlines():
+            print("#   " + line)
+        st.stop(keep=True)
+        return 1
+    print("ok - stack starts")
+    try:
+        tests(st)
+        log = st.log()
+        bad = [ln for ln in log.splitlines() if "runtime error" in ln or "ERROR: AddressSanitizer" in ln
+               or "worker died" in ln]
+        if bad:
+            print("not ok - postern's log is clean")
+            for ln in bad[:20]:
+                print("#   " + ln)
+        else:
+            print("ok - postern's log is clean")
+    finally:
+        st.stop()
+    return 0 if RESULTS["fail"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
