@@ -10,15 +10,19 @@ static const struct { int status; const char *reason; const char *title; const c
     {200, "OK", "OK", ""},
     {303, "See Other", "See other", "This page has moved."},
     {400, "Bad Request", "Bad request", "The request could not be understood."},
+    {401, "Unauthorized", "Not signed in", "Sign in to see this page."},
     {403, "Forbidden", "Forbidden", "You are not allowed to do this."},
     {404, "Not Found", "Page not found", "There is no page at this address."},
     {405, "Method Not Allowed", "Method not allowed", "This page cannot be used that way."},
     {411, "Length Required", "Length required", "This form must be sent with its length."},
     {413, "Content Too Large", "Request too large", "The request is larger than this server accepts."},
     {414, "URI Too Long", "Address too long", "The address of this request is too long."},
+    {429, "Too Many Requests", "Too many attempts", "Wait a moment, then try again."},
     {415, "Unsupported Media Type", "Unsupported form encoding", "This form was sent in an encoding the server does not accept."},
     {500, "Internal Server Error", "Something went wrong", "The server could not complete the request. Please try again."},
+    {502, "Bad Gateway", "The mail server failed", "The mail server could not do this. Please try again shortly."},
     {503, "Service Unavailable", "Service unavailable", "The service is busy or down. Please try again shortly."},
+    {504, "Gateway Timeout", "The mail server is too slow", "The mail server did not answer in time. Please try again shortly."},
 };
 
 static int status_index(int status)

@@ -76,8 +76,8 @@ struct request {
  * status. On an unknown template, a plain 500 page instead. */
 void page_render(struct request *req, int status, const char *name, struct tmpl_vars *vars);
 
-/* Fills req with the readable error page for status (400, 404, 405, 411,
- * 413, 414, 415, 500) with message as the explanation (NULL: a default). */
+/* Fills req with the readable error page for status (400, 401, 403, 404,
+ * 405, 411, 413, 414, 415, 429, 500, 502, 503, 504; others become 500) with message as the explanation (NULL: a default). */
 void page_error(struct request *req, int status, const char *message);
 
 /* Adds the variables every page's layout uses (site name, static URL). */

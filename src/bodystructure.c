@@ -178,7 +178,7 @@ static int multipart(struct parser *p, struct bs_part *out, const char *section,
             kids = v;
             cap = ncap;
         }
-        char sec[64];
+        char sec[sizeof(out->section)];
         if (snprintf(sec, sizeof(sec), "%s%s%zu", section, *section ? "." : "", k + 1) >= (int)sizeof(sec))
             return -1;
         if (part(p, &kids[k], out, sec, depth + 1) < 0)
@@ -214,9 +214,11 @@ static int single(struct parser *p, struct bs_part *out, const char *section, in
         number(p, &size) < 0)
         return -1;
     out->size = size;
+    if (strcmp(out->type, "text") == 0 && out->subtype[0] == '\0')
+        out->subtype = "plain";   /* "Content-Type: text": RFC 2045's default subtype */
     snprintf(out->section, sizeof(out->section), "%s", *section ? section : "1");
     if (strcmp(out->type, "message") == 0 && strcmp(out->subtype, "rfc822") == 0 && at(p, IMAPW_OPEN)) {
-        char sec[64];
+        char sec[sizeof(out->section)];
         if (snprintf(sec, sizeof(sec), "%s", out->section) >= (int)sizeof(sec) || envelope(p, &out->env) < 0)
             return -1;
         out->parts = arena_alloc(p->a, sizeof(*out->parts));
@@ -312,7 +314,7 @@ bool bs_is_attachment(const struct bs_part *p)
                  bs_param(p->dparams, p->ndparams, "filename*0*") != NULL ||
                  bs_param(p->params, p->nparams, "name") != NULL;
     if (strcmp(p->type, "text") == 0)
-        return named && (p->disposition == NULL || strcmp(p->disposition, "inline") != 0);
+        return named;   /* an inline one is also shown (mimeview) */
     if (strcmp(p->type, "message") == 0 && strcmp(p->subtype, "rfc822") == 0)
         return true;
     if (strcmp(p->type, "image") == 0 && p->id != NULL &&

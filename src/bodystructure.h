@@ -20,7 +20,7 @@
 
 struct arena;
 
-#define BS_DEPTH_MAX 64
+#define BS_DEPTH_MAX 120   /* Dovecot stops at 100 */
 #define BS_PARTS_MAX 2000
 
 struct bs_param {
@@ -45,7 +45,7 @@ struct bs_part {
     const char *disposition; /* "inline", "attachment", or NULL */
     struct bs_param *dparams;/* Content-Disposition parameters */
     size_t ndparams;
-    char section[64];        /* "1.2"; "" for the top of a single-part message
+    char section[256];       /* "1.2"; "" for the top of a single-part message
                               * is "1" here, as FETCH BODY[1] wants */
     struct bs_envelope *env; /* message/rfc822 only */
     struct bs_part *parts;   /* children: multipart, or the body of a
@@ -69,9 +69,9 @@ void bs_walk(struct bs_part *root, void (*fn)(struct bs_part *, void *), void *c
 struct bs_part *bs_find(struct bs_part *root, const char *section);
 
 /* True if the part is something a person would call an attachment: a
- * disposition of "attachment", or a non-text, non-multipart leaf with a
- * file name, or any leaf that is neither text nor an inline image with a
- * Content-ID. */
+ * disposition of "attachment"; a text part with a file name; a
+ * message/rfc822; any other leaf but an inline image with a Content-ID
+ * (which the HTML shows). */
 bool bs_is_attachment(const struct bs_part *p);
 
 #endif

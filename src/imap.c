@@ -826,7 +826,7 @@ static bool section_ok(const char *s)
     if (strcmp(s, "") == 0 || strcmp(s, "HEADER") == 0)
         return true;
     size_t len = strlen(s);
-    if (len == 0 || len > 60)
+    if (len == 0 || len > 250)
         return false;
     for (size_t i = 0; i < len; i++)
         if (!(isdigit((unsigned char)s[i]) || (s[i] == '.' && i > 0 && s[i - 1] != '.' && i + 1 < len)))

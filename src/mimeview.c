@@ -53,18 +53,20 @@ static void attach_all(struct mv_plan *pl, const struct bs_part *p)
 
 static void walk(struct mv_plan *pl, const struct bs_part *p, int depth);
 
-/* multipart/alternative: the richest part we can show; the others are
- * the same content and are not listed. */
+/* multipart/alternative: the last part we can show (RFC 2046: the parts
+ * come in increasing order of preference); the others are the same
+ * content and are not listed. */
+static bool alternative_showable(const struct bs_part *c)
+{
+    return showable_text(c) || (is(c, "multipart", NULL) && !is(c, "multipart", "alternative"));
+}
+
 static void alternative(struct mv_plan *pl, const struct bs_part *p, int depth)
 {
     const struct bs_part *best = NULL;
-    for (size_t i = 0; i < p->nparts; i++) {
-        const struct bs_part *c = &p->parts[i];
-        if (is(c, "text", "html") || (is(c, "multipart", NULL) && !is(c, "multipart", "alternative")))
-            best = c;
-        else if (is(c, "text", "plain") && (best == NULL || is(best, "text", "plain")))
-            best = c;
-    }
+    for (size_t i = 0; i < p->nparts; i++)
+        if (alternative_showable(&p->parts[i]))
+            best = &p->parts[i];
     if (best != NULL)
         walk(pl, best, depth + 1);
     else if (p->nparts > 0)
@@ -86,8 +88,11 @@ static void walk(struct mv_plan *pl, const struct bs_part *p, int depth)
     } else if (is(p, "multipart", NULL)) {
         for (size_t i = 0; i < p->nparts; i++)
             walk(pl, &p->parts[i], depth + 1);
-    } else if (showable_text(p) && !(p->parent != NULL && bs_is_attachment(p))) {
+    } else if (showable_text(p) && !bs_is_attachment(p)) {
         add_body(pl, p);
+    } else if (showable_text(p) && p->disposition != NULL && strcmp(p->disposition, "inline") == 0) {
+        add_body(pl, p);      /* a named inline text: shown, and listed to save */
+        add_attach(pl, p);
     } else {
         add_attach(pl, p);
     }
@@ -100,13 +105,54 @@ void mv_plan(const struct bs_part *root, struct mv_plan *plan)
         walk(plan, root, 0);
 }
 
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Quoted-printable, leniently (RFC 2045 6.7 note 1): "=XX" decodes (either
+ * case), "=" at the end of a line joins lines, any other "=" stays as it
+ * is; trailing spaces before a line break are kept. */
+static int qp_decode(const char *in, size_t n, size_t cap, struct buf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (out->len >= cap)
+            return 1;
+        if (in[i] != '=') {
+            buf_putc(out, in[i]);
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < n && (in[j] == ' ' || in[j] == '\t'))
+            j++;
+        if (j < n && (in[j] == '\r' || in[j] == '\n')) {   /* soft line break */
+            i = j + (in[j] == '\r' && j + 1 < n && in[j + 1] == '\n');
+            continue;
+        }
+        if (j == n) {
+            i = j;
+            continue;
+        }
+        int hi = i + 2 < n ? hexval(in[i + 1]) : -1, lo = i + 2 < n ? hexval(in[i + 2]) : -1;
+        if (hi >= 0 && lo >= 0) {
+            buf_putc(out, (char)(hi * 16 + lo));
+            i += 2;
+        } else {
+            buf_putc(out, '=');
+        }
+    }
+    return 0;
+}
+
 int mv_transfer_decode(const char *encoding, const char *in, size_t n, size_t cap, struct buf *out)
 {
+    if (encoding != NULL && strcasecmp(encoding, "quoted-printable") == 0)
+        return qp_decode(in, n, cap, out);
+
     int mech = MAILMIME_MECHANISM_8BIT;
     if (encoding != NULL && strcasecmp(encoding, "base64") == 0)
         mech = MAILMIME_MECHANISM_BASE64;
-    else if (encoding != NULL && strcasecmp(encoding, "quoted-printable") == 0)
-        mech = MAILMIME_MECHANISM_QUOTED_PRINTABLE;
     if (mech == MAILMIME_MECHANISM_8BIT) {
         size_t k = n < cap ? n : cap;
         buf_append(out, in, k);

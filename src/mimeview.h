@@ -2,8 +2,8 @@
  * parts are the body (and whether as text or HTML), which are
  * attachments, and the decoding of a fetched part to UTF-8 or to bytes.
  *
- * Choices, as mail clients make them: in multipart/alternative the HTML
- * part when there is one (else the last part we can show), in
+ * Choices, as mail clients make them: in multipart/alternative the last
+ * part we can show (RFC 2046: the sender's preferred form), in
  * multipart/related its first part (the root), in multipart/mixed (and
  * any other multipart) every inline text part in order; a text part
  * with a file name or disposition "attachment" is an attachment, as is

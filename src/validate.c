@@ -271,7 +271,7 @@ int valid_uid(struct arena *a, const char *raw, size_t len, struct valid_value *
 
 int valid_section(struct arena *a, const char *raw, size_t len, struct valid_value *out)
 {
-    if (len == 0 || len > 60)
+    if (len == 0 || len > 250)
         return 0;
     size_t group = 0;
     for (size_t i = 0; i < len; i++) {

@@ -84,7 +84,7 @@ int valid_folder(struct arena *a, const char *raw, size_t len, struct valid_valu
 /* An IMAP UID: 1..4294967295 in decimal, no sign or spaces. */
 int valid_uid(struct arena *a, const char *raw, size_t len, struct valid_value *out);
 
-/* A MIME part number "1", "2.1.3": 1..60 bytes, digits in dot-separated
+/* A MIME part number "1", "2.1.3": 1..250 bytes, digits in dot-separated
  * groups, each group 1..5 digits, no leading or trailing dot. */
 int valid_section(struct arena *a, const char *raw, size_t len, struct valid_value *out);
 

@@ -347,6 +347,40 @@ def odd_folders(st):
             eq(len(row_uids(r.text)), f["messages"], "messages in %r" % f["name"])
         assert len(seen) >= 5, seen
     check("folders: a folder of each odd kind opens by its link and shows its messages", open_each_kind)
+    mime_samples(st, cookie)
+
+
+def shown_text(st, cookie, page):
+    """A message page's visible text plus its framed HTML bodies' text."""
+    texts = [page]
+    for src in re.findall(r'<iframe class="mailbody"[^>]* src="([^"]+)"', page):
+        texts.append(get(st, cookie, html.unescape(src)).text)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", "\n".join(texts)))
+    return re.sub(r"\s+", " ", text)
+
+
+def mime_samples(st, cookie):
+    samples = facts(st, "lab/mime-facts.json")["samples"]["messages"]
+
+    def every_sample():
+        problems = []
+        for m in samples:
+            r = get(st, cookie, "/mail/message?" + q(f="Samples", uid=m["uid"]))
+            if r.status != 200:
+                problems.append("%d %s: status %d" % (m["uid"], m["case"], r.status))
+                continue
+            text = shown_text(st, cookie, r.text)
+            exp = m.get("expect") or {}
+            for key in ("text", "subject", "from"):
+                want = exp.get(key)
+                if want and re.sub(r"\s+", " ", want) not in text:
+                    problems.append("%d %s: %s %r not shown" % (m["uid"], m["case"], key, want))
+            for name in exp.get("attachments", []):
+                if name != "(none)" and ">%s<" % html.escape(name, quote=False) not in r.text.replace("<bdi>", "").replace("</bdi>", ""):
+                    problems.append("%d %s: attachment %r not listed" % (m["uid"], m["case"], name))
+        assert not problems, "%d of %d samples wrong:\n  %s" % (len(problems), len(samples), "\n  ".join(problems))
+    check("message: %d MIME samples (charsets, encodings, nesting, RFC 2047/2231, flowed, malformed) "
+          "shown with the expected text, subject, sender and attachments" % len(samples), every_sample)
 
 
 def big_folders(st):

@@ -272,7 +272,7 @@ def signin_tests(st):
     def good_then_out():
         r = login(st, "alice@example.test", "wonderland")
         eq(r.status, 303, "status: " + r.text[:300])
-        eq(r.getheader("Location"), "/account/settings")
+        eq(r.getheader("Location"), "/mail/")
         c = cookie_of(r)
         assert c, "no session cookie"
         sc = [v for k, v in r.getheaders() if k.lower() == "set-cookie"][0]
