@@ -14,6 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
+
 #include "log.h"
 #include "mail.h"
 #include "mimeview.h"
@@ -106,21 +108,44 @@ static void put_headers(struct request *req, struct tmpl_vars *v, const struct i
     mail_put_date(req, v, msg->date);
 }
 
+#define CID_IMAGE_MAX (2u << 20)    /* bytes of one inlined picture */
+#define CID_TOTAL_MAX (8u << 20)    /* bytes of all of one message's */
+
 struct cid_ctx {
-    struct request *req;
+    struct mail *m;
     const struct bs_part *root;
-    const char *f;
     uint32_t uid;
+    size_t total;
 };
 
+/* A cid: picture, inlined as a data: URL: the framed document has an
+ * opaque origin (no allow-same-origin), so the browser would send it no
+ * cookie for a /mail/part URL. */
 static const char *cid_url(void *ctx, const char *cid, size_t len)
 {
     struct cid_ctx *c = ctx;
+    struct request *req = c->m->req;
     const struct bs_part *p = mv_find_cid(c->root, cid, len);
-    if (p == NULL || !mv_inline_safe(p))
+    if (p == NULL || !mv_inline_safe(p) || c->total >= CID_TOTAL_MAX)
         return NULL;
-    return arena_printf(c->req->arena, "/mail/part?f=%s&uid=%u&part=%s&inline=1",
-                        mail_qs(c->req, c->f), c->uid, p->section);
+    const char *data, *err = NULL;
+    size_t n;
+    bool cut;
+    if (mail_note(c->m, imap_part(c->m->conn->u, req->arena, c->uid, p->section, CID_IMAGE_MAX, true,
+                                  &data, &n, &cut, &err)) != IMAP_OK || cut)
+        return NULL;
+    struct buf raw;
+    buf_init(&raw);
+    mv_transfer_decode(p->encoding, data, n, CID_IMAGE_MAX, &raw);
+    c->total += raw.len;
+    size_t b64len = 4 * ((raw.len + 2) / 3);
+    const char *type = strcmp(p->subtype, "jpg") == 0 ? "jpeg" : p->subtype;
+    char *url = arena_alloc(req->arena, b64len + 40);
+    int k = snprintf(url, 40, "data:image/%s;base64,", type);
+    EVP_EncodeBlock((unsigned char *)url + k, (const unsigned char *)(raw.data ? raw.data : ""),
+                    (int)raw.len);
+    buf_free(&raw);
+    return url;
 }
 
 /* Fetches a text part and decodes it to UTF-8. */
@@ -251,8 +276,9 @@ void page_message_body(struct request *req)
         buf_free(&utf8);
         return;
     }
-    struct cid_ctx cc = { req, msg.body, f, uid };
-    struct sanitize_opts o = { .allow_remote = remote, .cid_url = cid_url, .cid_ctx = &cc };
+    struct cid_ctx cc = { &m, msg.body, uid, 0 };
+    struct sanitize_opts o = { .allow_remote = remote, .cid_url = cid_url, .cid_ctx = &cc,
+                               .max_out = CID_TOTAL_MAX * 2 };
     struct sanitize_report rep;
     const char *serr = NULL;
     buf_clear(&req->body);
@@ -266,13 +292,14 @@ void page_message_body(struct request *req)
     mail_end(&m);
     req->status = 200;
     req->security_headers = remote
-        ? "Content-Security-Policy: default-src 'none'; img-src 'self' https: http:; "
-          "style-src 'unsafe-inline' https: http:; font-src https: http:; sandbox; "
+        ? "Content-Security-Policy: default-src 'none'; img-src data: https: http:; "
+          "style-src 'unsafe-inline'; sandbox allow-popups allow-popups-to-escape-sandbox; "
           "frame-ancestors 'self'; base-uri 'none'; form-action 'none'\r\n"
           "X-Content-Type-Options: nosniff\r\nX-Frame-Options: SAMEORIGIN\r\n"
           "Referrer-Policy: no-referrer\r\n"
-        : "Content-Security-Policy: default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
-          "sandbox; frame-ancestors 'self'; base-uri 'none'; form-action 'none'\r\n"
+        : "Content-Security-Policy: default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+          "sandbox allow-popups allow-popups-to-escape-sandbox; frame-ancestors 'self'; "
+          "base-uri 'none'; form-action 'none'\r\n"
           "X-Content-Type-Options: nosniff\r\nX-Frame-Options: SAMEORIGIN\r\n"
           "Referrer-Policy: no-referrer\r\n";
     if (rep.remote_blocked > 0)

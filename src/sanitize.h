@@ -56,8 +56,9 @@ struct sanitize_opts {
      * URL postern serves that part at, e.g. "/mail/part?…". Returns NULL
      * if the message has no such part. The result is copied before the
      * next call, so it may live in a per-call buffer; it must be a path
-     * on postern's site ("/…", not "//…"), else it is ignored. NULL: every
-     * cid: reference is dropped. */
+     * on postern's site ("/…", not "//…") or the part inlined as
+     * "data:image/{png,jpeg,gif,webp};base64,…", else it is ignored.
+     * NULL: every cid: reference is dropped. */
     const char *(*cid_url)(void *ctx, const char *cid, size_t len);
     void *cid_ctx;
     size_t max_in;        /* 0: SANITIZE_MAX_IN */

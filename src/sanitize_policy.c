@@ -207,10 +207,35 @@ static size_t percent_decode(const char *s, size_t n, char *d, size_t dn)
     return k;
 }
 
+/* 1 if u is "data:image/T;base64,B64" with T a raster type browsers
+ * render without scripts (png, jpeg, gif, webp) and B64 only base64. */
+static int inline_image_ok(const char *u)
+{
+    static const char *const types[] = {"png", "jpeg", "gif", "webp"};
+    if (strncmp(u, "data:image/", 11) != 0)
+        return 0;
+    u += 11;
+    size_t t;
+    for (t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+        if (strncmp(u, types[t], strlen(types[t])) == 0 &&
+            strncmp(u + strlen(types[t]), ";base64,", 8) == 0)
+            break;
+    if (t == sizeof(types) / sizeof(types[0]))
+        return 0;
+    for (u += strlen(types[t]) + 8; *u; u++)
+        if (!((*u >= 'A' && *u <= 'Z') || (*u >= 'a' && *u <= 'z') || (*u >= '0' && *u <= '9') ||
+              *u == '+' || *u == '/' || *u == '='))
+            return 0;
+    return 1;
+}
+
 /* 1 if u is a URL postern may point at for a cid: part: a path on its
- * own site ("/…", not "//…" or "/\\…"), without control characters. */
+ * own site ("/…", not "//…" or "/\\…"), without control characters, or
+ * the part itself inlined as a raster image (inline_image_ok). */
 static int own_url_ok(const char *u)
 {
+    if (strncmp(u, "data:", 5) == 0)
+        return inline_image_ok(u);
     for (const char *c = u; *c; c++)
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
             return 0;

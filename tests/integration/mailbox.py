@@ -233,8 +233,10 @@ def tests(st):
     def html_framed():
         uid = imap.uids("INBOX", "SUBJECT", "You have won")[0]
         r = get(st, cookie, "/mail/message?" + q(f="INBOX", uid=uid))
-        m = re.search(r'<iframe class="mailbody"[^>]* sandbox src="([^"]+)"', r.text)
+        m = re.search(r'<iframe class="mailbody"[^>]* sandbox="([^"]*)" src="([^"]+)"', r.text)
         assert m, "no sandboxed frame: " + r.text[:2000]
+        eq(m.group(1), "allow-popups allow-popups-to-escape-sandbox", "sandbox: links open, nothing else")
+        m = re.search(r'sandbox="[^"]*" src="([^"]+)"', r.text)
         src = html.unescape(m.group(1))
         b = get(st, cookie, src)
         eq(b.status, 200, "frame " + src + " " + b.text[:400])
@@ -248,7 +250,15 @@ def tests(st):
         hasnt(low, "javascript:")
         hasnt(low, " onerror")
         hasnt(low, " onload")
-    check("message: HTML shown in an <iframe sandbox> from /mail/body with its own CSP; no script left",
+        uid = imap.uids("INBOX", "SUBJECT", "Inline image test")[0]
+        r = get(st, cookie, "/mail/message?" + q(f="INBOX", uid=uid))
+        src = html.unescape(re.search(r'sandbox="[^"]*" src="([^"]+)"', r.text).group(1))
+        b = get(st, cookie, src)
+        assert re.search(r'<img[^>]* src="data:image/png;base64,iVBORw0KGgo', b.text), \
+            "cid: picture not inlined: " + b.text[:1500]
+        has(b.getheader("Content-Security-Policy"), "img-src data:;")
+    check("message: HTML shown in an <iframe sandbox> from /mail/body with its own CSP; no script left; "
+          "cid: pictures inlined",
           html_framed)
 
     def attachment():
@@ -353,7 +363,7 @@ def odd_folders(st):
 def shown_text(st, cookie, page):
     """A message page's visible text plus its framed HTML bodies' text."""
     texts = [page]
-    for src in re.findall(r'<iframe class="mailbody"[^>]* src="([^"]+)"', page):
+    for src in re.findall(r'<iframe class="mailbody"[^>]* sandbox="[^"]*" src="([^"]+)"', page):
         texts.append(get(st, cookie, html.unescape(src)).text)
     text = html.unescape(re.sub(r"<[^>]+>", " ", "\n".join(texts)))
     return re.sub(r"\s+", " ", text)
