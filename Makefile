@@ -84,7 +84,7 @@ $(BUILD)/fcgi_floor: tests/bench/fcgi_floor.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lfcgi
 
-build/fuzz/%: tests/fuzz/%.c $(SRC_C)
+build/fuzz/%: tests/fuzz/%.c $(SRC_C) $(wildcard src/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -D_GNU_SOURCE $< $(SRC_C) -o $@ $(LIBS)
 
