@@ -13,8 +13,15 @@ export RUN_DIR
 RUN_DIR=$(mktemp -d /tmp/postern-browser-XXXXXX)
 chmod 755 "$RUN_DIR"   # nginx's workers (www-data) reach the sockets
 export PORT=${BROWSER_PORT:-18090} MAIL_PORT_BASE=${BROWSER_MAIL_BASE:-21000}
+# the hostile-HTML samples point their remote content at this marker server
+# (started by mailbox.test.mjs), so the test can count what was fetched
+export MARKER_URL="http://127.0.0.1:$((PORT + 1))/marker/"
 export POSTERN_BIN="$repo/$BUILD/postern"
 trap '"$repo/scripts/stack.sh" stop >/dev/null 2>&1 || true; rm -rf "$RUN_DIR"' EXIT
 "$repo/scripts/stack.sh" start
 cd "$repo"
-BASE_URL="http://127.0.0.1:$PORT" SHOT_DIR="$repo/$BUILD/test-output" node "$here/settings.test.mjs"
+rc=0
+for t in settings mailbox; do
+    BASE_URL="http://127.0.0.1:$PORT" SHOT_DIR="$repo/$BUILD/test-output" node "$here/$t.test.mjs" || rc=1
+done
+exit $rc

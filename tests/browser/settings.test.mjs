@@ -110,7 +110,8 @@ try {
     await p.goto(`${base}/login`);
     await p.fill("#user", "alice@example.test");
     await p.fill("#password", "wonderland");
-    await Promise.all([p.waitForURL(`${base}/account/settings`), p.click("button[type=submit]")]);
+    await Promise.all([p.waitForURL(`${base}/mail/`), p.click("button[type=submit]")]);
+    await Promise.all([p.waitForURL(`${base}/account/settings`), p.click("header.site a:text('Your settings')")]);
     assert((await p.locator(".you strong").first().textContent()) === "alice@example.test", "signed-in name");
     await p.screenshot({ path: `${out}/account-settings.png`, fullPage: false });
     await Promise.all([p.waitForURL(`${base}/account/check`), p.click("form[action='/account/check'] button")]);
