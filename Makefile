@@ -75,7 +75,12 @@ $(BUILD)/session_bench: tests/bench/session_bench.c tests/unit/redis_server.h $(
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpostern.a $(LIBS)
 
 # Sign-in through postern vs a bare OpenSSL IMAP login, for make bench.
-$(BUILD)/signin_bench: tests/bench/signin_bench.c
+$(BUILD)/signin_bench: tests/bench/signin_bench.c tests/bench/benchlib.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lssl -lcrypto
+
+# The mailbox pages vs a bare IMAPS client, for make bench.
+$(BUILD)/mail_bench: tests/bench/mail_bench.c tests/bench/benchlib.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lssl -lcrypto
 
@@ -107,7 +112,7 @@ fuzz: $(FUZZ_BIN)
 	  mkdir -p build/fuzz/corpus-$$n; cp -n tests/fuzz/corpus/$$n/* build/fuzz/corpus-$$n/ 2>/dev/null; \
 	  echo "== $$f for $(FUZZ_SECONDS)s"; $$f -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$n || exit 1; done
 
-bench: deps $(BUILD)/postern $(BUILD)/fcgi_floor $(BUILD)/session_bench $(BUILD)/signin_bench
+bench: deps $(BUILD)/postern $(BUILD)/fcgi_floor $(BUILD)/session_bench $(BUILD)/signin_bench $(BUILD)/mail_bench
 	BUILD=$(BUILD) tests/bench/run.sh
 
 check-config: $(BUILD)/postern

@@ -168,11 +168,11 @@ static enum imap_result noop(struct mail *m, const char **err)
     return IMAP_DEAD;
 }
 
-static enum imap_result select_once(struct mail *m, const char *wire, const char **err)
+static enum imap_result select_once(struct mail *m, const char *wire, bool refresh, const char **err)
 {
     struct mailconn *c = m->conn;
     if (c->selected != NULL && strcmp(c->selected, wire) == 0)
-        return noop(m, err);
+        return refresh || m->fresh || time(NULL) - c->used >= MAIL_TRUST_SECONDS ? noop(m, err) : IMAP_OK;
     free(c->selected);
     c->selected = NULL;
     enum imap_result r = imap_select(c->u, &c->caps, m->req->arena, wire, &c->mb, err);
@@ -184,9 +184,9 @@ static enum imap_result select_once(struct mail *m, const char *wire, const char
     return r;
 }
 
-enum imap_result mail_select(struct mail *m, const char *wire, const char **err)
+enum imap_result mail_select(struct mail *m, const char *wire, bool refresh, const char **err)
 {
-    enum imap_result r = select_once(m, wire, err);
+    enum imap_result r = select_once(m, wire, refresh, err);
     if (r != IMAP_DEAD || m->fresh)
         return mail_note(m, r);
     /* the cached connection died (server timeout, restart): once more */
@@ -201,12 +201,14 @@ enum imap_result mail_select(struct mail *m, const char *wire, const char **err)
         m->dead = true;
         return IMAP_DEAD;
     }
-    return mail_note(m, select_once(m, wire, err));
+    return mail_note(m, select_once(m, wire, refresh, err));
 }
 
 void mail_end(struct mail *m)
 {
     if (m->e != NULL) {
+        if (m->e->conn != NULL)
+            ((struct mailconn *)m->e->conn)->used = time(NULL);
         conncache_checkin(the_cache(&m->req->app->cfg), m->e, m->dead, time(NULL));
         m->e = NULL;
     }

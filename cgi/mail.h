@@ -11,6 +11,7 @@
 #define POSTERN_MAIL_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "conncache.h"
 #include "imap.h"
@@ -23,6 +24,7 @@ struct mailconn {
     struct imap_caps caps;
     char *selected;              /* wire name, malloc'd; NULL: none */
     struct imap_mailbox mb;
+    time_t used;                 /* the last request that used it ended */
 };
 
 struct mail {
@@ -39,10 +41,14 @@ struct mail {
  * refused or cannot be reached; the POP3 view for POP3 sessions). */
 int mail_begin(struct request *req, struct mail *m);
 
-/* Makes wire the selected folder (SELECT, or a NOOP when it already is,
- * to learn of new mail); m->conn->mb is then current. Re-opens a dead
+/* Makes wire the selected folder: SELECT, or when it already is, a NOOP
+ * if refresh (to learn of new and expunged mail: m->conn->mb is then
+ * current) or nothing at all (a page about one message, which finds out
+ * by itself if the message is gone; unless the connection sat unused for
+ * MAIL_TRUST_SECONDS, when a NOOP proves it alive). Re-opens a dead
  * cached connection once. */
-enum imap_result mail_select(struct mail *m, const char *wire, const char **err);
+#define MAIL_TRUST_SECONDS 20
+enum imap_result mail_select(struct mail *m, const char *wire, bool refresh, const char **err);
 
 /* Records r: IMAP_DEAD marks the connection for closing. Returns r. */
 enum imap_result mail_note(struct mail *m, enum imap_result r);

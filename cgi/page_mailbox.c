@@ -184,7 +184,7 @@ void page_mailbox(struct request *req)
     const char *err = NULL;
     struct imap_folder *folders = NULL;
     size_t nfolders = 0;
-    enum imap_result r = mail_select(&m, f, &err);
+    enum imap_result r = mail_select(&m, f, true, &err);
     if (r == IMAP_OK)
         r = mail_note(&m, imap_folders(m.conn->u, &m.conn->caps, req->arena, &folders, &nfolders, &err));
     struct imap_summary *msgs = NULL;

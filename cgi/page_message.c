@@ -86,7 +86,7 @@ static int message_inputs(struct request *req, const char **f, uint32_t *uid)
 static enum imap_result open_message(struct mail *m, const char *f, uint32_t uid,
                                      struct imap_message *msg, const char **err)
 {
-    enum imap_result r = mail_select(m, f, err);
+    enum imap_result r = mail_select(m, f, false, err);
     if (r == IMAP_OK)
         r = mail_note(m, imap_message(m->conn->u, m->req->arena, uid, msg, err));
     return r;
@@ -382,7 +382,7 @@ void page_message_raw(struct request *req)
     struct mail m;
     if (mail_begin(req, &m) < 0)
         return;
-    enum imap_result r = mail_select(&m, f, &err);
+    enum imap_result r = mail_select(&m, f, false, &err);
     const char *data = NULL;
     size_t len = 0;
     bool cut = false;

@@ -856,6 +856,7 @@ enum imap_result imap_part(struct up_imap *u, struct arena *a, uint32_t uid, con
     imapw_raw(&cmd, "]<0.");
     imapw_num(&cmd, (uint64_t)max + 1);
     imapw_raw(&cmd, ">)");
+    cmd.max_literal = max + 1;
     enum imapw_result r = imapw_run(u, a, &cmd, fetch_reply, &fc, &st);
     imapw_cmd_free(&cmd);
     enum imap_result res = outcome(r, &st, "the message part", a, err);

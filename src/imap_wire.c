@@ -90,6 +90,7 @@ void imapw_string(struct imapw_cmd *c, const char *s, size_t len)
 /* --- reading ----------------------------------------------------------- */
 
 struct reader {
+    size_t max_literal;
     mailstream *st;
     MMAPString *line;
     struct arena *a;
@@ -205,7 +206,7 @@ static int read_reply(struct reader *r, char **first)
         long lit = literal_at_end(s, len);
         if (lit < 0)
             return tokenize(r, s, len);
-        if ((unsigned long)lit > IMAPW_LITERAL_MAX || lines > 10000)
+        if ((unsigned long)lit > r->max_literal || lines > 10000)
             return -1;
         size_t cut = len;
         while (cut > 0 && s[cut - 1] != '{')
@@ -296,9 +297,11 @@ enum imapw_result imapw_run(struct up_imap *u, struct arena *a, struct imapw_cmd
     if (c->bad)
         return IMAPW_REFUSED;
     struct mailimap *imap = up_imap_session(u);
-    struct reader r = { .st = imap->imap_stream, .a = a };
+    struct reader r = { .st = imap->imap_stream, .a = a,
+                        .max_literal = c->max_literal ? c->max_literal : IMAPW_LITERAL_MAX };
     if (r.st == NULL)
         return IMAPW_DEAD;
+    up_imap_deadline(u, 0, r.max_literal + IMAPW_BUDGET_EXTRA);
     r.line = mmap_string_new("");
     char tag[16];
     snprintf(tag, sizeof(tag), "p%u", atomic_fetch_add(&counter, 1) % 1000000u);
@@ -334,7 +337,7 @@ out:
 
 int imapw_tokenize(struct arena *a, const char *s, size_t len, struct imapw_tok **out, size_t *n)
 {
-    struct reader r = { .a = a };
+    struct reader r = { .a = a, .max_literal = IMAPW_LITERAL_MAX };
     if (tokenize(&r, s, len) < 0) {
         free(r.tok);
         return -1;

@@ -52,13 +52,15 @@ struct imapw_piece {
 };
 
 /* A command being built: "TAG " is added when it is sent. Owns its memory
- * until imapw_cmd_free(). */
+ * until imapw_cmd_free(). Set max_literal before imapw_run() to receive a
+ * literal larger than IMAPW_LITERAL_MAX (a message part). */
 struct imapw_cmd {
     struct buf text;        /* the command with literal markers */
     bool literal_plus;      /* the server takes {n+} */
     bool bad;               /* an argument was refused */
     struct imapw_piece *lit;/* the literals' bytes, by marker index */
     size_t nlit, litcap;
+    size_t max_literal;     /* largest literal in the reply; 0: IMAPW_LITERAL_MAX */
 };
 
 void imapw_cmd_init(struct imapw_cmd *c, bool literal_plus);
@@ -89,7 +91,11 @@ enum imapw_result {
 
 /* Sends c (waiting for "+" before each synchronizing literal), reads the
  * reply, calls fn for each untagged reply, and returns how it ended.
- * Token memory comes from a (reset by the caller as it likes). */
+ * The whole exchange runs under the session's deadline (the timeout given
+ * at up_imap_open) and a byte budget of the largest literal allowed plus
+ * IMAPW_BUDGET_EXTRA. Token memory comes from a (reset by the caller as
+ * it likes). */
+#define IMAPW_BUDGET_EXTRA (16u << 20)
 enum imapw_result imapw_run(struct up_imap *u, struct arena *a, struct imapw_cmd *c,
                             imapw_untagged_fn fn, void *ctx, struct imapw_status *st);
 

@@ -362,6 +362,7 @@ int up_check(struct tls_client *tc, const struct up_target *t,
 struct up_imap {
     mailimap *imap;
     struct net *net;
+    int timeout_ms;     /* the target's per-step deadline */
 };
 
 struct up_imap *up_imap_open(struct tls_client *tc, const struct up_target *t,
@@ -379,6 +380,7 @@ struct up_imap *up_imap_open(struct tls_client *tc, const struct up_target *t,
         } else {
             u->imap = s.imap;
             u->net = s.net;
+            u->timeout_ms = s.timeout;
             s.imap = NULL;
             s.net = NULL;
             net_budget(u->net, 0);
@@ -396,7 +398,7 @@ struct mailimap *up_imap_session(struct up_imap *u)
 
 void up_imap_deadline(struct up_imap *u, int timeout_ms, size_t budget)
 {
-    net_deadline(u->net, timeout_ms);
+    net_deadline(u->net, timeout_ms > 0 ? timeout_ms : u->timeout_ms);
     net_budget(u->net, budget);
 }
 

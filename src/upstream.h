@@ -123,7 +123,8 @@ struct up_imap *up_imap_open(struct tls_client *tc, const struct up_target *t,
  * MAILIMAP_ERROR_PARSE, the session is dead: close it. */
 struct mailimap *up_imap_session(struct up_imap *u);
 
-/* The next command's deadline (now + timeout_ms) and byte budget (0: none). */
+/* The next command's deadline (now + timeout_ms; 0: the target's
+ * timeout_ms given at open) and byte budget (0: none). */
 void up_imap_deadline(struct up_imap *u, int timeout_ms, size_t budget);
 
 /* Why the last command failed at the transport level (NET_OK if it did

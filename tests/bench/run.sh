@@ -14,6 +14,7 @@ CONNS=${BENCH_CONNECTIONS:-64}
 export RUN_DIR
 RUN_DIR=$(mktemp -d /tmp/postern-bench-XXXXXX)
 export PORT=${BENCH_PORT:-18100} MAIL_PORT_BASE=${BENCH_MAIL_BASE:-22000}
+export SEED_BIG=1   # big@example.test: 200,000 + 10,000 messages
 export POSTERN_BIN="$repo/$BUILD/postern"
 export NGINX_WORKERS=${NGINX_WORKERS:-1}
 bench=$RUN_DIR/bench
@@ -160,4 +161,66 @@ if m:
     print("sign-in : raw IMAP connect+TLS+LOGIN = %.2f (target <= 1.3)  %s" % (v, "MET" if v <= 1.3 else "MISSED"))
 else:
     print("sign-in: no figure")
+PY
+
+# The mailbox (issue 4), against big@example.test: INBOX 200,000 messages,
+# Thousands 10,000. The floor is a bare OpenSSL IMAP client over an
+# already-open connection (mail_bench.c says exactly what it sends).
+mail=$("$repo/$BUILD/mail_bench" compare "$PORT" "$IMAPS_PORT" "$CA_FILE" "$TLS_NAME" \
+    big@example.test wonderland Thousands INBOX -n "${BENCH_MAIL_ROUNDS:-30}" 2>&1)
+echo "$mail" | sed 's/^/  /'
+# memory per cached connection: the workers' RSS before and after 64
+# sessions have each loaded the mailbox once (so each holds a connection)
+workers_rss() {
+    local total=0 p r
+    for p in $(pgrep -P "$master"); do
+        r=$(awk '/^Rss:/ {print $2}' "/proc/$p/smaps_rollup")
+        total=$((total + r))
+    done
+    echo "$total"
+}
+rss0=$(workers_rss)
+"$repo/$BUILD/mail_bench" cookies "$PORT" big@example.test wonderland 64 "$bench/cookies.txt"
+rss1=$(workers_rss)
+mailrate() {   # mailrate CONNS -> "rps p99ms non2xx"
+    COOKIES="$bench/cookies.txt" MAIL_PATH="/mail/?f=Thousands" \
+        wrk -t2 -c"$1" -d"${DURATION}s" --latency -s "$here/mail_wrk.lua" "$base/" > "$bench/mail$1.txt" 2>&1
+    python3 - "$bench/mail$1.txt" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", t, re.M)
+f = {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+print("%.0f %.2f %s" % (rps, float(m.group(1)) * f, bad.group(1) if bad else 0))
+PY
+}
+m8=$(mailrate 8)
+m64=$(mailrate 64)
+python3 - "$mail" "$rss0" "$rss1" "$m8" "$m64" <<'PY'
+import re, sys
+mail, rss0, rss1, m8, m64 = sys.argv[1:]
+fig = {}
+for line in mail.splitlines():
+    m = re.match(r"(\w+) (\S+) median=([\d.]+) p90=([\d.]+) floor_median=([\d.]+) floor_p90=([\d.]+) ratio=([\d.]+)", line)
+    if m:
+        fig[(m.group(1), m.group(2))] = (float(m.group(3)), float(m.group(5)), float(m.group(7)))
+def line(what, v, target, ok):
+    print("%-44s %s (target %s)  %s" % (what, v, target, "MET" if ok else "MISSED"))
+if ("list", "Thousands") in fig and ("list", "INBOX") in fig and ("open", "Thousands") in fig:
+    l10, f10, r10 = fig[("list", "Thousands")]
+    l200, f200, r200 = fig[("list", "INBOX")]
+    o, fo, ro = fig[("open", "Thousands")]
+    line("list page, 10,000 messages : floor", "%.2f ms vs %.2f ms = %.2f" % (l10, f10, r10), "<= 1.2", r10 <= 1.2)
+    line("list page, 200,000 messages : floor", "%.2f ms vs %.2f ms = %.2f" % (l200, f200, r200), "<= 1.2", r200 <= 1.2)
+    line("list page 200,000 : 10,000", "%.2f" % (l200 / l10), "<= 2", l200 / l10 <= 2)
+    line("open a message : floor", "%.2f ms vs %.2f ms = %.2f" % (o, fo, ro), "<= 1.2", ro <= 1.2)
+else:
+    print("mailbox figures missing:\n" + mail)
+per = (int(rss1) - int(rss0)) / 64.0
+line("memory per cached connection", "%.0f KB (workers' RSS %s -> %s kB, 64 sessions)" % (per, rss0, rss1),
+     "<= 150 KB", per <= 150)
+for c, v in (("8", m8), ("64", m64)):
+    rps, p99, bad = v.split()
+    print("%-44s %s req/s, p99 %s ms, non-2xx %s" % ("list requests, %s connections (64 sessions)" % c, rps, p99, bad))
 PY

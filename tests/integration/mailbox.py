@@ -67,9 +67,13 @@ def nginx_group():
 class Imap:
     """A second, independent look at the mailbox."""
     def __init__(self, st, user="alice@example.test"):
-        ctx = ssl.create_default_context(cafile=os.path.join(st.run_dir, "ca", "ca.pem"))
-        self.m = imaplib.IMAP4_SSL("localhost", st.mail_base + 993, ssl_context=ctx, timeout=20)
-        self.m.login(user, "wonderland")
+        self.st, self.user = st, user
+        self.connect()
+
+    def connect(self):
+        ctx = ssl.create_default_context(cafile=os.path.join(self.st.run_dir, "ca", "ca.pem"))
+        self.m = imaplib.IMAP4_SSL("localhost", self.st.mail_base + 993, ssl_context=ctx, timeout=20)
+        self.m.login(self.user, "wonderland")
 
     def uids(self, folder, *criteria, sort=None, literal=None):
         self.m.select('"%s"' % folder)
@@ -306,8 +310,27 @@ def tests(st):
         r = get(st, cookie, "/mail/")
         eq(r.status, 200, "after the server dropped the connection: " + r.text[:300])
         assert mail_log(st).count("Login: user=<alice@example.test>") > after, "no new login"
+        imap.connect()   # the kick ended this suite's own connection too
     check("mailbox: the connection is reused across pages and re-opened when the server drops it",
           reuse_and_recover)
+
+    def deadline_per_command():
+        # every command gets its own deadline: a cached connection older
+        # than [upstream] timeout must not look dead
+        text = st.conf_text.replace("timeout = 10", "timeout = 1")
+        assert st.reload(text), "reload with timeout = 1"
+        try:
+            c, _ = sign_in(st)
+            eq(get(st, c, "/mail/").status, 200, "first page")
+            before = st.log().count("reconnecting")
+            time.sleep(1.6)
+            eq(get(st, c, "/mail/").status, 200, "page after 1.6 s")
+            eq(get(st, c, "/mail/message?" + q(f="INBOX", uid=imap.uids("INBOX")[0])).status, 200, "message")
+            eq(st.log().count("reconnecting"), before, "the cached connection was taken for dead")
+        finally:
+            assert st.reload(st.conf_text), "reload back"
+    check("mailbox: each IMAP command has its own deadline (a connection older than the timeout still works)",
+          deadline_per_command)
 
     def pop_user():
         c, where2 = sign_in(st, "pop@example.test")
@@ -372,6 +395,16 @@ def shown_text(st, cookie, page):
 def mime_samples(st, cookie):
     samples = facts(st, "lab/mime-facts.json")["samples"]["messages"]
 
+    def large_attachment():
+        m = [x for x in samples if x["case"] == "large"][0]
+        r = get(st, cookie, "/mail/message?" + q(f="Samples", uid=m["uid"]))
+        link = re.search(r'<a href="(/mail/part\?[^"]+)" download><bdi>big.bin</bdi>', r.text)
+        assert link, "big.bin not listed"
+        d = get(st, cookie, html.unescape(link.group(1)))
+        eq(d.status, 200, "download: " + d.text[:200])
+        assert int(d.getheader("Content-Length")) >= 1 << 20, d.getheader("Content-Length")
+    check("message: an attachment over 1 MB downloads whole", large_attachment)
+
     def every_sample():
         problems = []
         for m in samples:
@@ -432,6 +465,7 @@ def main():
     text = CONF.format(group=nginx_group(), imaps=st.mail_base + 993, pop3s=st.mail_base + 995,
                        run_dir=st.run_dir)
     st.env["SEED_BIG"] = "1"
+    st.conf_text = text
     try:
         st.start(text)
     except Exception as e:   # noqa: BLE001
