@@ -89,9 +89,21 @@ $(BUILD)/fcgi_floor: tests/bench/fcgi_floor.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lfcgi
 
-build/fuzz/%: tests/fuzz/%.c $(SRC_C) $(wildcard src/*.h tests/unit/*.h)
+# The library once more for libFuzzer (instrumented, sanitized), then
+# one small link per target.
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Isrc -D_GNU_SOURCE
+FUZZ_O      := $(SRC_C:src/%.c=build/fuzz/obj/%.o)
+
+build/fuzz/obj/%.o: src/%.c $(wildcard src/*.h)
 	@mkdir -p $(dir $@)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -D_GNU_SOURCE $< $(SRC_C) -o $@ $(LIBS)
+	clang $(FUZZ_CFLAGS) -c $< -o $@
+
+build/fuzz/libpostern.a: $(FUZZ_O)
+	ar rcs $@ $^
+
+build/fuzz/%: tests/fuzz/%.c build/fuzz/libpostern.a $(wildcard src/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -D_GNU_SOURCE $< build/fuzz/libpostern.a -o $@ $(LIBS)
 
 unit: $(UNIT_BIN)
 

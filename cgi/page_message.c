@@ -180,10 +180,69 @@ static void put_attachments(struct request *req, struct tmpl_vars *v, const stru
         tmpl_put(av, "size", mail_size_text(req, size));
         tmpl_put(av, "url", arena_printf(req->arena, "/mail/part?f=%s&uid=%u&part=%s",
                                           mail_qs(req, f), uid, p->section));
+        if (strcmp(p->type, "message") == 0 && p->nparts == 1)
+            tmpl_put(av, "read_url", arena_printf(req->arena, "/mail/message?f=%s&uid=%u&part=%s",
+                                                   mail_qs(req, f), uid, p->section));
         buf_free(&name);
         buf_free(&type);
     }
     tmpl_put_bool(v, "more_attachments", plan->more_attachments);
+}
+
+/* The body parts of the plan into the page: text rendered here, HTML as
+ * frames. */
+static enum imap_result put_bodies(struct mail *m, struct tmpl_vars *v, const struct mv_plan *plan,
+                                   const char *f, uint32_t uid, bool remote, const char **err)
+{
+    struct request *req = m->req;
+    enum imap_result r = IMAP_OK;
+    for (size_t i = 0; i < plan->nbody && r == IMAP_OK; i++) {
+        const struct bs_part *p = plan->body[i].part;
+        struct tmpl_vars *bv = tmpl_add_item(v, "bodies");
+        if (plan->body[i].kind == MV_HTML) {
+            tmpl_put_bool(bv, "html", 1);
+            tmpl_put(bv, "frame_url", arena_printf(req->arena, "%s&part=%s%s",
+                                                    message_url(req, "body", f, uid), p->section,
+                                                    remote ? "&remote=1" : ""));
+            continue;
+        }
+        struct buf utf8, html;
+        bool cut = false;
+        buf_init(&utf8);
+        buf_init(&html);
+        r = fetch_text(m, uid, p, &utf8, &cut, err);
+        mv_plain_html(p, utf8.data ? utf8.data : "", utf8.len, BODY_TEXT_CAP * 2, &html);
+        tmpl_put_trusted_html(bv, "text_html", arena_strdup(req->arena, buf_cstr(&html)));
+        tmpl_put_bool(bv, "truncated", cut);
+        buf_free(&utf8);
+        buf_free(&html);
+    }
+    return r;
+}
+
+/* A message/rfc822 part read as a message: its header from the server
+ * (BODY[n.HEADER]) and its own body tree. */
+static enum imap_result open_embedded(struct mail *m, uint32_t uid, const char *section,
+                                      struct imap_message *msg, const char **err)
+{
+    const struct bs_part *p = bs_find(msg->body, section);
+    if (p == NULL || strcmp(p->type, "message") != 0 || p->nparts != 1) {
+        *err = "no such message part";
+        return IMAP_GONE;
+    }
+    const char *hdr;
+    size_t len;
+    bool cut;
+    enum imap_result r = mail_note(m, imap_part(m->conn->u, m->req->arena, uid,
+                                                arena_printf(m->req->arena, "%s.HEADER", section),
+                                                64 * 1024, true, &hdr, &len, &cut, err));
+    if (r != IMAP_OK)
+        return r;
+    msg->header = hdr;
+    msg->header_len = len;
+    msg->date = imap_parse_date(p->env ? p->env->date : NULL);
+    msg->body = (struct bs_part *)&p->parts[0];
+    return IMAP_OK;
 }
 
 void page_message(struct request *req)
@@ -193,38 +252,22 @@ void page_message(struct request *req)
     if (message_inputs(req, &f, &uid) < 0)
         return;
     bool remote = req->in[IN_REMOTE].present && req->in[IN_REMOTE].v.num;
+    const char *embedded = req->in[IN_PART].present ? req->in[IN_PART].v.str : NULL;
     struct mail m;
     if (mail_begin(req, &m) < 0)
         return;
     struct imap_message msg;
     enum imap_result r = open_message(&m, f, uid, &msg, &err);
+    bool seen = r == IMAP_OK && msg.seen;
+    if (r == IMAP_OK && embedded != NULL)
+        r = open_embedded(&m, uid, embedded, &msg, &err);
     struct tmpl_vars *v = page_vars(req);
     struct mv_plan plan;
     if (r == IMAP_OK) {
         mv_plan(msg.body, &plan);
         put_headers(req, v, &msg);
-        for (size_t i = 0; i < plan.nbody && r == IMAP_OK; i++) {
-            const struct bs_part *p = plan.body[i].part;
-            struct tmpl_vars *bv = tmpl_add_item(v, "bodies");
-            if (plan.body[i].kind == MV_HTML) {
-                tmpl_put_bool(bv, "html", 1);
-                tmpl_put(bv, "frame_url", arena_printf(req->arena, "%s&part=%s%s",
-                                                        message_url(req, "body", f, uid), p->section,
-                                                        remote ? "&remote=1" : ""));
-                continue;
-            }
-            struct buf utf8, html;
-            bool cut = false;
-            buf_init(&utf8);
-            buf_init(&html);
-            r = fetch_text(&m, uid, p, &utf8, &cut, &err);
-            mv_plain_html(p, utf8.data ? utf8.data : "", utf8.len, BODY_TEXT_CAP * 2, &html);
-            tmpl_put_trusted_html(bv, "text_html", arena_strdup(req->arena, buf_cstr(&html)));
-            tmpl_put_bool(bv, "truncated", cut);
-            buf_free(&utf8);
-            buf_free(&html);
-        }
-        if (r == IMAP_OK && !msg.seen)   /* opened: read, as mail programs do */
+        r = put_bodies(&m, v, &plan, f, uid, remote, &err);
+        if (r == IMAP_OK && !seen)   /* opened: read, as mail programs do */
             r = mail_note(&m, imap_flag(m.conn->u, req->arena, uid, "\\Seen", true, &err));
     }
     if (r != IMAP_OK) {
@@ -235,10 +278,19 @@ void page_message(struct request *req)
     put_attachments(req, v, &plan, f, uid);
     tmpl_put_bool(v, "signed_in", 1);
     tmpl_put(v, "title", "Message");
-    tmpl_put(v, "back_url", arena_printf(req->arena, "/mail/?f=%s", mail_qs(req, f)));
-    tmpl_put(v, "raw_url", message_url(req, "raw", f, uid));
+    if (embedded != NULL) {
+        tmpl_put(v, "back_url", message_url(req, "message", f, uid));
+        tmpl_put(v, "back_label", "Back to the message it came in");
+        tmpl_put(v, "raw_url", arena_printf(req->arena, "%s&part=%s", message_url(req, "part", f, uid),
+                                            embedded));
+    } else {
+        tmpl_put(v, "back_url", arena_printf(req->arena, "/mail/?f=%s", mail_qs(req, f)));
+        tmpl_put(v, "back_label", "Back to the folder");
+        tmpl_put(v, "raw_url", message_url(req, "raw", f, uid));
+    }
     tmpl_put_bool(v, "remote", remote);
-    tmpl_put(v, "remote_url", arena_printf(req->arena, "%s&remote=1", message_url(req, "message", f, uid)));
+    tmpl_put(v, "remote_url", arena_printf(req->arena, "%s%s%s&remote=1", message_url(req, "message", f, uid),
+                                           embedded ? "&part=" : "", embedded ? embedded : ""));
     tmpl_put_bool(v, "has_html", plan.nbody > 0 && plan.body[0].kind == MV_HTML);
     tmpl_put_bool(v, "no_body", plan.nbody == 0);
     tmpl_put_bool(v, "flagged", msg.flagged);

@@ -34,7 +34,7 @@ static const struct route routes[] = {
     {"/account/check", POST_ONLY, page_check, {IN_CSRF, IN__MAX}},
     {"/mail", GET_ONLY, page_mail_root, {IN__MAX}},
     {"/mail/", GET_ONLY, page_mailbox, {IN_FOLDER, IN_PAGE, IN_SORT, IN_ORDER, IN_QUERY, IN_IN, IN__MAX}},
-    {"/mail/message", GET_ONLY, page_message, {IN_FOLDER, IN_UID, IN_REMOTE, IN__MAX}},
+    {"/mail/message", GET_ONLY, page_message, {IN_FOLDER, IN_UID, IN_PART, IN_REMOTE, IN__MAX}},
     {"/mail/body", GET_ONLY, page_message_body, {IN_FOLDER, IN_UID, IN_PART, IN_REMOTE, IN__MAX}},
     {"/mail/part", GET_ONLY, page_message_part, {IN_FOLDER, IN_UID, IN_PART, IN_INLINE, IN__MAX}},
     {"/mail/raw", GET_ONLY, page_message_raw, {IN_FOLDER, IN_UID, IN__MAX}},

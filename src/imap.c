@@ -363,6 +363,8 @@ enum imap_result imap_select(struct up_imap *u, const struct imap_caps *caps, st
 
 /* --- FETCH replies ------------------------------------------------------ */
 
+static time_t header_date(const char *s);
+
 static time_t tm_utc(int y, int mo, int d, int h, int mi, int s, int zone_hhmm)
 {
     struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
@@ -371,6 +373,11 @@ static time_t tm_utc(int y, int mo, int d, int h, int mi, int s, int zone_hhmm)
     int sign = zone_hhmm < 0 ? -1 : 1;
     int z = zone_hhmm * sign;
     return t - sign * ((z / 100) * 3600 + (z % 100) * 60);
+}
+
+time_t imap_parse_date(const char *s)
+{
+    return header_date(s);
 }
 
 /* RFC 5322 date (from ENVELOPE) to UTC; 0 if unreadable. */
@@ -826,6 +833,8 @@ static bool section_ok(const char *s)
     if (strcmp(s, "") == 0 || strcmp(s, "HEADER") == 0)
         return true;
     size_t len = strlen(s);
+    if (len > 7 && strcmp(s + len - 7, ".HEADER") == 0)
+        len -= 7;   /* the header of an embedded message */
     if (len == 0 || len > 250)
         return false;
     for (size_t i = 0; i < len; i++)

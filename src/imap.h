@@ -131,8 +131,12 @@ struct imap_message {
 enum imap_result imap_message(struct up_imap *u, struct arena *a, uint32_t uid,
                               struct imap_message *m, const char **err);
 
+/* An RFC 5322 date ("Tue, 24 Nov 2026 05:25:11 +0000") in UTC; 0 if it
+ * cannot be read. */
+time_t imap_parse_date(const char *s);
+
 /* The bytes of one part ("1.2"; "" for the whole message, "HEADER" for
- * the header), still transfer-encoded, at most max bytes (*truncated set
+ * the header, "2.HEADER" for an embedded message's), still transfer-encoded, at most max bytes (*truncated set
  * when cut). peek: without setting \Seen. */
 enum imap_result imap_part(struct up_imap *u, struct arena *a, uint32_t uid, const char *section,
                            size_t max, bool peek, const char **data, size_t *len,

@@ -281,6 +281,18 @@ def tests(st):
         has(raw.text, "Subject: Invoice 2026-1187")
     check("message: an attachment downloads as an attachment (decoded, nosniff); the source too", attachment)
 
+    def embedded():
+        uid = imap.uids("INBOX", "SUBJECT", "Fwd: Server room access")[0]
+        r = get(st, cookie, "/mail/message?" + q(f="INBOX", uid=uid))
+        m = re.search(r'<a href="(/mail/message\?[^"]+)">read it here</a>', r.text)
+        assert m, "no way to read the forwarded message: " + r.text[:3000]
+        e = get(st, cookie, html.unescape(m.group(1)))
+        eq(e.status, 200, "embedded message")
+        has(e.text, "<h1 id=\"subject\"><bdi>Server room access</bdi></h1>")
+        has(e.text, "Bob Smith")
+        has(e.text, "Back to the message it came in")
+    check("message: a forwarded message (message/rfc822) can be read in place", embedded)
+
     def bad_links():
         for path, status in (("/mail/?f=%FF", 400), ("/mail/?f=A%0D%0AB", 400),
                              ("/mail/message?f=INBOX&uid=0", 400), ("/mail/message?f=INBOX", 400),
