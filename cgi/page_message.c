@@ -21,7 +21,9 @@
 #include "mimeview.h"
 #include "rfc2047.h"
 #include "routes.h"
+#include "charset.h"
 #include "sanitize.h"
+#include "textbody.h"
 
 #define BODY_TEXT_CAP (4u << 20)   /* UTF-8 bytes of one body part shown */
 
@@ -86,10 +88,45 @@ static int message_inputs(struct request *req, const char **f, uint32_t *uid)
 static enum imap_result open_message(struct mail *m, const char *f, uint32_t uid,
                                      struct imap_message *msg, const char **err)
 {
+    const struct mailbox_conf *mc = &m->req->app->cfg.mailbox;
+    struct imap_limits lim = { mc->max_mime_depth, (size_t)mc->max_mime_parts,
+                               (size_t)mc->max_header_bytes };
     enum imap_result r = mail_select(m, f, false, err);
     if (r == IMAP_OK)
-        r = mail_note(m, imap_message(m->conn->u, m->req->arena, uid, msg, err));
+        r = mail_note(m, imap_message(m->conn->u, m->req->arena, uid, &lim, msg, err));
     return r;
+}
+
+#define RAW_TEXT_CAP (64u * 1024)
+
+/* A message too complex to take apart: its body as sent, cut, as text. */
+static enum imap_result put_raw_text(struct mail *m, struct tmpl_vars *v, uint32_t uid,
+                                     const char **err)
+{
+    const char *data;
+    size_t len;
+    bool cut;
+    enum imap_result r = mail_note(m, imap_part(m->conn->u, m->req->arena, uid, "TEXT", RAW_TEXT_CAP,
+                                                true, &data, &len, &cut, err));
+    if (r != IMAP_OK)
+        return r;
+    struct buf utf8, html;
+    buf_init(&utf8);
+    buf_init(&html);
+    charset_sanitize_utf8(data, len, RAW_TEXT_CAP, &utf8);
+    textbody_to_html(utf8.data ? utf8.data : "", utf8.len, 0, RAW_TEXT_CAP * 8, &html);
+    struct tmpl_vars *bv = tmpl_add_item(v, "bodies");
+    tmpl_put_trusted_html(bv, "text_html", arena_strdup(m->req->arena, buf_cstr(&html)));
+    tmpl_put_bool(bv, "truncated", cut);
+    const struct mailbox_conf *mc = &m->req->app->cfg.mailbox;
+    tmpl_put(v, "too_complex", arena_printf(m->req->arena,
+             "This message is made of more parts, or parts nested deeper, than this site takes apart "
+             "(at most %d parts, %d levels). Below is its text as it was sent%s; download the "
+             "message to see all of it in a mail program.", mc->max_mime_parts, mc->max_mime_depth,
+             cut ? ", cut after 64 KB" : ""));
+    buf_free(&utf8);
+    buf_free(&html);
+    return IMAP_OK;
 }
 
 static void put_headers(struct request *req, struct tmpl_vars *v, const struct imap_message *msg)
@@ -259,14 +296,14 @@ void page_message(struct request *req)
     struct imap_message msg;
     enum imap_result r = open_message(&m, f, uid, &msg, &err);
     bool seen = r == IMAP_OK && msg.seen;
-    if (r == IMAP_OK && embedded != NULL)
+    if (r == IMAP_OK && embedded != NULL && !msg.too_complex)
         r = open_embedded(&m, uid, embedded, &msg, &err);
     struct tmpl_vars *v = page_vars(req);
     struct mv_plan plan;
     if (r == IMAP_OK) {
         mv_plan(msg.body, &plan);
         put_headers(req, v, &msg);
-        r = put_bodies(&m, v, &plan, f, uid, remote, &err);
+        r = msg.too_complex ? put_raw_text(&m, v, uid, &err) : put_bodies(&m, v, &plan, f, uid, remote, &err);
         if (r == IMAP_OK && !seen)   /* opened: read, as mail programs do */
             r = mail_note(&m, imap_flag(m.conn->u, req->arena, uid, "\\Seen", true, &err));
     }
@@ -292,7 +329,7 @@ void page_message(struct request *req)
     tmpl_put(v, "remote_url", arena_printf(req->arena, "%s%s%s&remote=1", message_url(req, "message", f, uid),
                                            embedded ? "&part=" : "", embedded ? embedded : ""));
     tmpl_put_bool(v, "has_html", plan.nbody > 0 && plan.body[0].kind == MV_HTML);
-    tmpl_put_bool(v, "no_body", plan.nbody == 0);
+    tmpl_put_bool(v, "no_body", plan.nbody == 0 && !msg.too_complex);
     tmpl_put_bool(v, "flagged", msg.flagged);
     mail_end(&m);
     page_render(req, 200, "message", v);

@@ -17,6 +17,8 @@ struct parser {
     const struct imapw_tok *t;
     size_t n, i;
     size_t parts;
+    int max_depth;
+    size_t max_parts;
 };
 
 static bool at(const struct parser *p, enum imapw_tok_kind k)
@@ -249,7 +251,7 @@ static int single(struct parser *p, struct bs_part *out, const char *section, in
 static int part(struct parser *p, struct bs_part *out, struct bs_part *parent,
                 const char *section, int depth)
 {
-    if (depth > BS_DEPTH_MAX || ++p->parts > BS_PARTS_MAX || !at(p, IMAPW_OPEN))
+    if (depth > p->max_depth || ++p->parts > p->max_parts || !at(p, IMAPW_OPEN))
         return -1;
     p->i++;
     memset(out, 0, sizeof(*out));
@@ -261,7 +263,15 @@ static int part(struct parser *p, struct bs_part *out, struct bs_part *parent,
 
 struct bs_part *bs_parse(struct arena *a, const struct imapw_tok *t, size_t n, size_t *i)
 {
-    struct parser p = { .a = a, .t = t, .n = n, .i = *i };
+    return bs_parse_limited(a, t, n, i, BS_DEPTH_MAX, BS_PARTS_MAX);
+}
+
+struct bs_part *bs_parse_limited(struct arena *a, const struct imapw_tok *t, size_t n, size_t *i,
+                                 int max_depth, size_t max_parts)
+{
+    struct parser p = { .a = a, .t = t, .n = n, .i = *i,
+                        .max_depth = max_depth < BS_DEPTH_MAX ? max_depth : BS_DEPTH_MAX,
+                        .max_parts = max_parts < BS_PARTS_MAX ? max_parts : BS_PARTS_MAX };
     struct bs_part *root = arena_alloc(a, sizeof(*root));
     if (part(&p, root, NULL, "", 0) < 0)
         return NULL;

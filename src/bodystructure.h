@@ -59,6 +59,10 @@ struct bs_part {
  * than BS_DEPTH_MAX or has more than BS_PARTS_MAX parts. */
 struct bs_part *bs_parse(struct arena *a, const struct imapw_tok *t, size_t n, size_t *i);
 
+/* As bs_parse, with lower limits (each capped at the BS_ maximum). */
+struct bs_part *bs_parse_limited(struct arena *a, const struct imapw_tok *t, size_t n, size_t *i,
+                                 int max_depth, size_t max_parts);
+
 /* The value of parameter name (lowercase) among p[0..n), or NULL. */
 const char *bs_param(const struct bs_param *p, size_t n, const char *name);
 

@@ -540,6 +540,9 @@ static const struct key_def keys[] = {
     {"mailbox", "cache_connections", parse_number, OFF(mailbox.cache_connections), 0, 10000, NUM_INT},
     {"mailbox", "cache_idle", parse_number, OFF(mailbox.cache_idle), 10, 86400, NUM_INT},
     {"mailbox", "max_part_bytes", parse_number, OFF(mailbox.max_part_bytes), 65536, 1073741824, NUM_LONG},
+    {"mailbox", "max_mime_depth", parse_number, OFF(mailbox.max_mime_depth), 2, 120, NUM_INT},
+    {"mailbox", "max_mime_parts", parse_number, OFF(mailbox.max_mime_parts), 1, 2000, NUM_INT},
+    {"mailbox", "max_header_bytes", parse_number, OFF(mailbox.max_header_bytes), 1024, 1048576, NUM_LONG},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -573,6 +576,9 @@ void config_defaults(struct config *cfg)
     cfg->mailbox.cache_connections = 64;
     cfg->mailbox.cache_idle = 300;
     cfg->mailbox.max_part_bytes = 25L * 1024 * 1024;
+    cfg->mailbox.max_mime_depth = 50;
+    cfg->mailbox.max_mime_parts = 500;
+    cfg->mailbox.max_header_bytes = 65536;
     snprintf(cfg->backends[0].name, sizeof(cfg->backends[0].name), "default");
     cfg->nbackends = 1;
     store_config_defaults(&cfg->store);

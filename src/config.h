@@ -88,6 +88,9 @@ struct mailbox_conf {
     int cache_connections;            /* cached IMAP connections per worker; 64 */
     int cache_idle;                   /* seconds an unused one stays open; 300 */
     long max_part_bytes;              /* largest part shown or downloaded; 25 MB */
+    int max_mime_depth;               /* nesting of parts shown; 50 */
+    int max_mime_parts;               /* parts of one message shown; 500 */
+    long max_header_bytes;            /* header fields fetched for display; 64 KB */
 };
 
 struct config {

@@ -469,6 +469,8 @@ static void read_envelope(struct arena *a, const struct imapw_tok *t, size_t n, 
 }
 
 struct fetch_ctx {
+    const struct imap_limits *lim;   /* NULL: the BS_ maximums */
+    bool structure_refused;          /* a BODYSTRUCTURE over the limits */
     struct arena *a;
     struct fetched *v;
     size_t n, cap;
@@ -511,7 +513,10 @@ static int fetch_reply(void *ctx, const struct imapw_tok *t, size_t n)
             read_envelope(fc->a, t, n, v, f);
         else if (imapw_is(t, n, i, "BODYSTRUCTURE") && t[v].kind == IMAPW_OPEN) {
             size_t j = v;
-            f->body = bs_parse(fc->a, t, n, &j);
+            f->body = fc->lim ? bs_parse_limited(fc->a, t, n, &j, fc->lim->mime_depth, fc->lim->mime_parts)
+                              : bs_parse(fc->a, t, n, &j);
+            if (f->body == NULL)
+                fc->structure_refused = true;
         } else if (section && (t[v].kind == IMAPW_STRING || t[v].kind == IMAPW_NIL)) {
             f->section_data = t[v].kind == IMAPW_STRING ? t[v].s : "";
             f->section_len = t[v].kind == IMAPW_STRING ? t[v].len : 0;
@@ -791,9 +796,10 @@ enum imap_result imap_list(struct up_imap *u, const struct imap_caps *caps, stru
 #define HEADER_FIELDS "DATE FROM SENDER REPLY-TO TO CC SUBJECT MESSAGE-ID LIST-UNSUBSCRIBE"
 
 enum imap_result imap_message(struct up_imap *u, struct arena *a, uint32_t uid,
-                              struct imap_message *m, const char **err)
+                              const struct imap_limits *lim, struct imap_message *m,
+                              const char **err)
 {
-    struct fetch_ctx fc = { .a = a };
+    struct fetch_ctx fc = { .a = a, .lim = lim };
     struct imapw_cmd cmd;
     struct imapw_status st;
     memset(m, 0, sizeof(*m));
@@ -801,7 +807,9 @@ enum imap_result imap_message(struct up_imap *u, struct arena *a, uint32_t uid,
     imapw_raw(&cmd, "UID FETCH ");
     imapw_num(&cmd, uid);
     imapw_raw(&cmd, " (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE "
-                    "BODY.PEEK[HEADER.FIELDS (" HEADER_FIELDS ")])");
+                    "BODY.PEEK[HEADER.FIELDS (" HEADER_FIELDS ")]<0.");
+    imapw_num(&cmd, lim ? lim->header_bytes : 65536);
+    imapw_raw(&cmd, ">)");
     enum imapw_result r = imapw_run(u, a, &cmd, fetch_reply, &fc, &st);
     imapw_cmd_free(&cmd);
     enum imap_result res = outcome(r, &st, "the message", a, err);
@@ -812,10 +820,11 @@ enum imap_result imap_message(struct up_imap *u, struct arena *a, uint32_t uid,
         *err = "this message is no longer here";
         return IMAP_GONE;
     }
-    if (f->body == NULL) {
-        *err = "the server sent an unreadable message structure";
+    if (f->body == NULL && !fc.structure_refused) {
+        *err = "the server sent no message structure";
         return IMAP_NO;
     }
+    m->too_complex = f->body == NULL;
     m->uid = uid;
     m->seen = f->seen;
     m->flagged = f->flagged;
@@ -830,7 +839,7 @@ enum imap_result imap_message(struct up_imap *u, struct arena *a, uint32_t uid,
 
 static bool section_ok(const char *s)
 {
-    if (strcmp(s, "") == 0 || strcmp(s, "HEADER") == 0)
+    if (strcmp(s, "") == 0 || strcmp(s, "HEADER") == 0 || strcmp(s, "TEXT") == 0)
         return true;
     size_t len = strlen(s);
     if (len > 7 && strcmp(s + len - 7, ".HEADER") == 0)

@@ -116,27 +116,39 @@ enum imap_result imap_list(struct up_imap *u, const struct imap_caps *caps, stru
                            struct imap_summary **out, size_t *n, uint32_t *total,
                            const char **err);
 
+/* What one message may be, for display ([mailbox] in config). */
+struct imap_limits {
+    int mime_depth;             /* nesting of parts */
+    size_t mime_parts;          /* parts in all */
+    size_t header_bytes;        /* of the header fields fetched */
+};
+
 struct imap_message {
     uint32_t uid;
     bool seen, flagged, answered;
+    bool too_complex;           /* over the MIME limits: body is NULL */
     uint64_t size;
     time_t date;
     const char *header;         /* the raw header block (selected fields) */
     size_t header_len;
-    struct bs_part *body;       /* the structure */
+    struct bs_part *body;       /* the structure; NULL if too_complex */
 };
 
-/* Headers and structure of one message of the selected folder. IMAP_GONE
- * if it is not there (expunged, or never was). */
+/* Headers and structure of one message of the selected folder, within
+ * lim (NULL: the built-in maximums). IMAP_GONE if it is not there
+ * (expunged, or never was). A structure over the limits is not an error:
+ * m->too_complex is set and m->body is NULL. */
 enum imap_result imap_message(struct up_imap *u, struct arena *a, uint32_t uid,
-                              struct imap_message *m, const char **err);
+                              const struct imap_limits *lim, struct imap_message *m,
+                              const char **err);
 
 /* An RFC 5322 date ("Tue, 24 Nov 2026 05:25:11 +0000") in UTC; 0 if it
  * cannot be read. */
 time_t imap_parse_date(const char *s);
 
 /* The bytes of one part ("1.2"; "" for the whole message, "HEADER" for
- * the header, "2.HEADER" for an embedded message's), still transfer-encoded, at most max bytes (*truncated set
+ * the header, "TEXT" for the body as sent, "2.HEADER" for an embedded
+ * message's header), still transfer-encoded, at most max bytes (*truncated set
  * when cut). peek: without setting \Seen. */
 enum imap_result imap_part(struct up_imap *u, struct arena *a, uint32_t uid, const char *section,
                            size_t max, bool peek, const char **data, size_t *len,

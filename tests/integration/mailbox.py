@@ -417,6 +417,41 @@ def mime_samples(st, cookie):
         assert int(d.getheader("Content-Length")) >= 1 << 20, d.getheader("Content-Length")
     check("message: an attachment over 1 MB downloads whole", large_attachment)
 
+    def too_complex():
+        m = [x for x in samples if x["case"] == "bad-deep-nesting"][0]
+        r = get(st, cookie, "/mail/message?" + q(f="Samples", uid=m["uid"]))
+        eq(r.status, 200, "deeply nested message")
+        has(r.text, "more parts, or parts nested deeper, than this site takes apart")
+        has(r.text, "at most 500 parts, 50 levels")
+        assert re.search(r'<div class="mailbody text">.+</div>', r.text, re.S), "no raw text shown"
+    check("message: one nested deeper than [mailbox] max_mime_depth shows its raw text and says why",
+          too_complex)
+
+    def libetpan_crashers():
+        # what crashes Debian's libetpan MIME parser: postern never hands raw
+        # mail to it (the server's BODYSTRUCTURE is used), so these open
+        lab = Imap(st, "lab@example.test")
+        bad = [b'Subject: boundary quote\r\nMIME-Version: 1.0\r\n'
+               b'Content-Type: multipart/mixed; boundary="\\""\r\n\r\n--"\r\n'
+               b'Content-Type: text/plain\r\n\r\nquote boundary body\r\n--"--\r\n',
+               b'Subject: empty boundary\r\nMIME-Version: 1.0\r\n'
+               b'Content-Type: multipart/mixed; boundary=""\r\n\r\n--\r\n\r\nempty boundary body\r\n',
+               b'Subject: nul and cr\r\nContent-Type: text/plain\r\n\r\nbefore\x00after\rlone cr\r\n']
+        lab.m.select("INBOX")
+        for raw in bad:
+            typ, _ = lab.m.append("INBOX", None, None, raw)
+            eq(typ, "OK", "append")
+        uids = lab.uids("INBOX")[-len(bad):]
+        for uid in uids:
+            r = get(st, cookie, "/mail/message?" + q(f="INBOX", uid=uid))
+            eq(r.status, 200, "message %d" % uid)
+            for sub in re.findall(r'sandbox="[^"]*" src="([^"]+)"', r.text):
+                eq(get(st, cookie, html.unescape(sub)).status, 200, "frame")
+        lab.close()
+        eq(get(st, cookie, "/mail/").status, 200, "mailbox afterwards")
+    check("message: mail that crashes libetpan's MIME parser (boundary=\"\\\"\", empty boundary, NUL) opens",
+          libetpan_crashers)
+
     def every_sample():
         problems = []
         for m in samples:
@@ -473,7 +508,7 @@ def big_folders(st):
 
 def main():
     st = Stack(port=int(os.environ.get("MB_PORT", "18300")),
-               mail_base=int(os.environ.get("MB_MAIL_BASE", "24000")))
+               mail_base=int(os.environ.get("MB_MAIL_BASE", "27000")))
     text = CONF.format(group=nginx_group(), imaps=st.mail_base + 993, pop3s=st.mail_base + 995,
                        run_dir=st.run_dir)
     st.env["SEED_BIG"] = "1"
