@@ -121,6 +121,10 @@ MAIN_USERS="alice@example.test pop@example.test nopop@example.test administrator
 DENY_IMAP="pop@example.test"
 DENY_POP3="nopop@example.test"
 BRANCH_USERS="carol@branch.test dave@example.test"
+# The branch server plays an older IMAP server: none of SORT, ESORT,
+# CONTEXT=SORT, LIST-STATUS, SPECIAL-USE, CONDSTORE, QRESYNC, MOVE, so
+# postern's fallbacks are tested against a real server.
+BRANCH_IMAP_CAPS="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ NAMESPACE UIDPLUS CHILDREN"
 
 MAIL_USER=postern-mail
 
@@ -335,14 +339,15 @@ seed_lab() {
 
 # ------------------------------------------------------------ config
 # render_dovecot DIR LOG MAIL_DIR PROTOCOLS GREETING INSTANCE P_IMAP P_IMAPS
-#   P_POP3 P_POP3S P_SUBMISSION P_SUBMISSIONS P_LMTP: DIR/dovecot.conf of
-#   one Dovecot instance (state, sockets, users and deny files in DIR)
+#   P_POP3 P_POP3S P_SUBMISSION P_SUBMISSIONS P_LMTP [IMAP_CAPABILITY_LINE]:
+#   DIR/dovecot.conf of one Dovecot instance (state, sockets, users and
+#   deny files in DIR)
 render_dovecot() {
     local dh="# ssl_dh: /usr/share/dovecot/dh.pem not found"
     if [ -r /usr/share/dovecot/dh.pem ]; then dh="ssl_dh = </usr/share/dovecot/dh.pem"; fi
     render "$STACK/dovecot.conf.in" "$1/dovecot.conf" \
         "RUN_DIR=$RUN_DIR" "DOVECOT_DIR=$1" "LOG_FILE=$2" "MAIL_DIR=$3" \
-        "PROTOCOLS=$4" "GREETING=$5" "INSTANCE=$6" \
+        "PROTOCOLS=$4" "GREETING=$5" "INSTANCE=$6" "IMAP_CAPABILITY=${14:-# every capability Dovecot has}" \
         "LOGIN_USER=$LOGIN_USER" "INTERNAL_USER=$INTERNAL_USER" "INTERNAL_GROUP=$INTERNAL_GROUP" \
         "LOGIN_CHROOT=$LOGIN_CHROOT" "ANVIL_CHROOT=$ANVIL_CHROOT" "MAIL_USER=$MAIL_OWNER" \
         "MAIL_OWNER_SETTINGS=$MAIL_OWNER_SETTINGS" "SSL_DH=$dh" \
@@ -488,7 +493,8 @@ prepare() {
         "$P_IMAP" "$P_IMAPS" "$P_POP3" "$P_POP3S" "$P_SUBMISSION" "$P_SUBMISSIONS" "$P_LMTP"
     render_dovecot "$RUN_DIR/branch" "$LOGS/branch.log" "$RUN_DIR/branch-mail" \
         "imap pop3" "postern branch server ready." "postern-branch-$MAIL_PORT_BASE" \
-        "$P_B_IMAP" "$P_B_IMAPS" "$P_B_POP3" "$P_B_POP3S" "$P_B_SUBMISSION" "$P_B_SUBMISSIONS" "$P_B_LMTP"
+        "$P_B_IMAP" "$P_B_IMAPS" "$P_B_POP3" "$P_B_POP3S" "$P_B_SUBMISSION" "$P_B_SUBMISSIONS" "$P_B_LMTP" \
+        "imap_capability = $BRANCH_IMAP_CAPS"
     write_users "$RUN_DIR/dovecot" $MAIN_USERS
     write_deny "$RUN_DIR/dovecot" imap "$DENY_IMAP"
     write_deny "$RUN_DIR/dovecot" pop3 "$DENY_POP3"

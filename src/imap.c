@@ -2,6 +2,7 @@
 #include "imap.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "buf.h"
 #include "imap_wire.h"
 #include "mutf7.h"
+#include "rfc2047.h"
 #include "upstream.h"
 
 const char *const imap_special_names[IMAP_SU__MAX] = {
@@ -668,6 +670,147 @@ static int esearch_reply(void *ctx, const struct imapw_tok *t, size_t n)
     return 0;
 }
 
+/* --- sorting without SORT (RFC 5256 keys, done here) ------------------- */
+
+struct sort_item {
+    uint32_t uid;
+    uint64_t size;
+    time_t date;
+    const char *key;    /* base subject or sender mailbox, lowercased */
+};
+
+static enum imap_sort sort_key_now;
+static bool sort_reverse_now;
+
+/* Lowercases ASCII and folds the Latin-1 letters U+00C0-U+00FF to their
+ * base letter in place ("Ärger" -> "arger"), as i;unicode-casemap
+ * compares them; other text is left as it is. */
+static void fold_latin(char *s)
+{
+    /* base letters of U+00C0..U+00FF; '*' keeps the character */
+    static const char base[] = "aaaaaa*ceeeeiiii*nooooo**uuuuy**aaaaaa*ceeeeiiii*nooooo**uuuuy*y";
+    char *w = s;
+    for (const char *r = s; *r;) {
+        unsigned char c = (unsigned char)*r;
+        if (c == 0xC3 && (unsigned char)r[1] >= 0x80 && (unsigned char)r[1] <= 0xBF &&
+            base[(unsigned char)r[1] - 0x80] != '*') {
+            *w++ = base[(unsigned char)r[1] - 0x80];
+            r += 2;
+        } else {
+            *w++ = (char)tolower(c);
+            r++;
+        }
+    }
+    *w = '\0';
+}
+
+/* RFC 5256 base subject, roughly: decoded, "Re:", "Fw:", "Fwd:" and
+ * "[...]" prefixes and a "(fwd)" suffix removed, lowercased. */
+static const char *base_subject(struct arena *a, const char *raw)
+{
+    struct buf b;
+    buf_init(&b);
+    rfc2047_decode(raw, strlen(raw), 1000, &b);
+    const char *s = buf_cstr(&b);
+    for (bool again = true; again;) {
+        again = false;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        static const char *const prefixes[] = { "re:", "fwd:", "fw:" };
+        for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+            if (strncasecmp(s, prefixes[i], strlen(prefixes[i])) == 0) {
+                s += strlen(prefixes[i]);
+                again = true;
+            }
+        if (*s == '[' && strchr(s, ']') != NULL && strchr(s, ']')[1] != '\0') {
+            s = strchr(s, ']') + 1;
+            again = true;
+        }
+    }
+    char *out = arena_strdup(a, s);
+    size_t n = strlen(out);
+    for (;;) {   /* trailing blanks and "(fwd)"s */
+        while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+            out[--n] = '\0';
+        if (n < 5 || strcasecmp(out + n - 5, "(fwd)") != 0)
+            break;
+        n -= 5;
+        out[n] = '\0';
+    }
+    fold_latin(out);
+    buf_free(&b);
+    return out;
+}
+
+static int sort_item_cmp(const void *x, const void *y)
+{
+    const struct sort_item *a = x, *b = y;
+    int c = 0;
+    switch (sort_key_now) {
+    case IMAP_SORT_DATE: c = (a->date > b->date) - (a->date < b->date); break;
+    case IMAP_SORT_SIZE: c = (a->size > b->size) - (a->size < b->size); break;
+    default: c = strcmp(a->key, b->key); break;
+    }
+    if (sort_reverse_now)
+        c = -c;   /* REVERSE turns the key around; ties stay in mailbox order */
+    return c != 0 ? c : (a->uid > b->uid) - (a->uid < b->uid);
+}
+
+static int uid_cmp(const void *x, const void *y)
+{
+    uint32_t a = ((const struct fetched *)x)->uid, b = ((const struct fetched *)y)->uid;
+    return (a > b) - (a < b);
+}
+
+static enum imap_result fetch_set(struct up_imap *u, struct arena *a, bool uid, const char *set,
+                                  struct fetch_ctx *fc, const char **err);
+
+/* Orders l's UIDs by req->sort (and req->reverse), fetching each message's key:
+ * for a server without SORT. More than IMAP_LOCAL_SORT_MAX matches:
+ * IMAP_NO with a sentence (sorting them here would cost too much). */
+static enum imap_result sort_locally(struct up_imap *u, struct arena *a,
+                                     const struct imap_list_req *req, struct uid_list *l,
+                                     const char **err)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    if (l->n > IMAP_LOCAL_SORT_MAX) {
+        *err = arena_printf(a, "this mail server cannot sort, and %zu messages are too many to sort "
+                               "here; sort by arrival, or search to find fewer", l->n);
+        return IMAP_NO;
+    }
+    if (l->n < 2)
+        return IMAP_OK;
+    struct fetch_ctx fc = { .a = a };
+    enum imap_result r = fetch_set(u, a, true, "1:*", &fc, err);
+    if (r != IMAP_OK)
+        return r;
+    qsort(fc.v, fc.n, sizeof(*fc.v), uid_cmp);
+    struct sort_item *items = arena_alloc(a, l->n * sizeof(*items));
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        struct fetched key = { .uid = l->v[i] };
+        const struct fetched *f = bsearch(&key, fc.v, fc.n, sizeof(*fc.v), uid_cmp);
+        if (f == NULL)
+            continue;   /* expunged meanwhile */
+        items[k++] = (struct sort_item){
+            .uid = f->uid, .size = f->size, .date = f->date,
+            .key = req->sort == IMAP_SORT_SUBJECT ? base_subject(a, f->subject)
+                 : arena_strdup(a, f->from_addr ? f->from_addr : ""),
+        };
+        if (req->sort == IMAP_SORT_FROM)
+            fold_latin((char *)items[k - 1].key);
+    }
+    pthread_mutex_lock(&lock);   /* qsort has no context argument */
+    sort_key_now = req->sort;
+    sort_reverse_now = req->reverse;
+    qsort(items, k, sizeof(*items), sort_item_cmp);
+    pthread_mutex_unlock(&lock);
+    for (size_t i = 0; i < k; i++)
+        l->v[i] = items[i].uid;
+    l->n = k;
+    return IMAP_OK;
+}
+
 /* UIDs of the page, in order, and the count of all matches. */
 static enum imap_result page_uids(struct up_imap *u, const struct imap_caps *caps,
                                   struct arena *a, const struct imap_list_req *req,
@@ -698,9 +841,13 @@ static enum imap_result page_uids(struct up_imap *u, const struct imap_caps *cap
                                    a, err);
     if (res != IMAP_OK || partial)
         return res;
-    /* all matching UIDs came back: slice the page here */
+    /* all matching UIDs came back: order them here if the server cannot,
+     * then slice the page */
     l->count = l->n;
-    if (!caps->sort && req->reverse)
+    if (!caps->sort && req->sort != IMAP_SORT_ARRIVAL &&
+        (res = sort_locally(u, a, req, l, err)) != IMAP_OK)
+        return res;
+    if (!caps->sort && req->sort == IMAP_SORT_ARRIVAL && req->reverse)
         for (size_t i = 0; i < l->n / 2; i++) {
             uint32_t x = l->v[i];
             l->v[i] = l->v[l->n - 1 - i];

@@ -110,7 +110,11 @@ struct imap_summary {
 };
 
 /* One page of the selected folder (mb from imap_select): summaries in
- * display order, *total = how many messages match. */
+ * display order, *total = how many messages match. On a server without
+ * SORT, orders other than arrival are computed here from each matching
+ * message's ENVELOPE and size (RFC 5256 keys), up to IMAP_LOCAL_SORT_MAX
+ * matches; more is IMAP_NO with a sentence saying so. */
+#define IMAP_LOCAL_SORT_MAX 10000
 enum imap_result imap_list(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
                            const struct imap_mailbox *mb, const struct imap_list_req *req,
                            struct imap_summary **out, size_t *n, uint32_t *total,

@@ -7,7 +7,7 @@
 // be fetched from the marker server until the reader asks for remote
 // content.
 // Prints "ok - …"/"not ok - …" lines; exits non-zero on any failure.
-import { chromium } from "playwright-core";
+import { assert, check, failed, launch } from "./lib.mjs";
 import { createServer } from "node:http";
 import { mkdirSync, readFileSync } from "node:fs";
 
@@ -16,22 +16,8 @@ const out = process.env.SHOT_DIR || "build/test-output";
 const markerUrl = new URL(process.env.MARKER_URL || "http://127.0.0.1:18091/marker/");
 const runDir = process.env.RUN_DIR;
 mkdirSync(out, { recursive: true });
-let failed = 0;
 
-async function check(name, fn) {
-  try {
-    await fn();
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`not ok - ${name}`);
-    for (const line of String(e && e.stack || e).split("\n")) console.log(`#   ${line}`);
-  }
-}
 
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
 
 // The marker server: counts every request the hostile mail makes.
 const markerHits = [];
@@ -42,11 +28,7 @@ const marker = createServer((req, res) => {
 });
 await new Promise((resolve) => marker.listen(Number(markerUrl.port), "127.0.0.1", resolve));
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 
 async function signIn(user) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -174,4 +156,4 @@ try {
   await browser.close();
   marker.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(failed() ? 1 : 0);

@@ -1,34 +1,16 @@
 // settings.test.mjs — Debian's chromium (driven by playwright-core) loads
 // the settings page from the running stack, as a user would.
 // Prints "ok - …"/"not ok - …" lines; exits non-zero on any failure.
-import { chromium } from "playwright-core";
+import { assert, check, failed, launch } from "./lib.mjs";
 import { mkdirSync } from "node:fs";
 
 const base = process.env.BASE_URL || "http://127.0.0.1:18090";
 const out = process.env.SHOT_DIR || "build/test-output";
 mkdirSync(out, { recursive: true });
-let failed = 0;
 
-async function check(name, fn) {
-  try {
-    await fn();
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`not ok - ${name}`);
-    for (const line of String(e && e.stack || e).split("\n")) console.log(`#   ${line}`);
-  }
-}
 
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -146,4 +128,4 @@ try {
 } finally {
   await browser.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(failed() ? 1 : 0);

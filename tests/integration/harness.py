@@ -93,6 +93,26 @@ class Stack:
         return r
 
 
+def nginx_group():
+    """The group nginx's workers run as (they must reach the sockets)."""
+    import grp
+    for g in ("www-data", "nogroup"):
+        try:
+            grp.getgrnam(g)
+            return g
+        except KeyError:
+            pass
+    return "root"
+
+
+def cookie_of(r):
+    """The session cookie a response sets, as "name=value", or None."""
+    for k, v in r.getheaders():
+        if k.lower() == "set-cookie" and v.startswith("postern="):
+            return v.split(";")[0]
+    return None
+
+
 RESULTS = {"pass": 0, "fail": 0}
 
 

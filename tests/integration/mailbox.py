@@ -16,7 +16,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Stack, check, eq, has, hasnt, RESULTS  # noqa: E402
+from harness import Stack, check, cookie_of, eq, has, hasnt, nginx_group, RESULTS  # noqa: E402
 
 CONF = """
 [server]
@@ -37,6 +37,13 @@ imap = 127.0.0.1:{imaps}:SSL
 pop3 = 127.0.0.1:{pop3s}:SSL
 tls_name = mail.example.test
 
+[backend branch]
+imap = 127.0.0.1:{b_imaps}:SSL
+tls_name = mail.example.test
+
+[routing]
+@branch.test = branch
+
 [upstream]
 ca_file = {run_dir}/ca/ca.pem
 timeout = 10
@@ -51,17 +58,6 @@ imap_disabled = pop@example.test
 [mailbox]
 page_size = 10
 """
-
-
-def nginx_group():
-    import grp
-    for g in ("www-data", "nogroup"):
-        try:
-            grp.getgrnam(g)
-            return g
-        except KeyError:
-            pass
-    return "root"
 
 
 class Imap:
@@ -107,13 +103,6 @@ class Imap:
             self.m.logout()
         except Exception:   # noqa: BLE001
             pass
-
-
-def cookie_of(r):
-    for k, v in r.getheaders():
-        if k.lower() == "set-cookie" and v.startswith("postern="):
-            return v.split(";")[0]
-    return None
 
 
 def sign_in(st, user="alice@example.test"):
@@ -353,6 +342,59 @@ def tests(st):
     imap.close()
     odd_folders(st)
     big_folders(st)
+    older_server(st)
+
+
+def older_server(st):
+    """The branch server advertises no SORT, ESORT, LIST-STATUS,
+    SPECIAL-USE, CONDSTORE or MOVE: postern's fallbacks, compared with
+    what Dovecot's own SORT (still there, just not advertised) says."""
+    ctx = ssl.create_default_context(cafile=os.path.join(st.run_dir, "ca", "ca.pem"))
+    b = imaplib.IMAP4_SSL("localhost", st.mail_base + 201, ssl_context=ctx, timeout=20)
+    b.login("carol@branch.test", "wonderland")
+    for folder in ("Sent", "Trash", "Projects", "Projects/Q1"):
+        b.create(folder)
+    senders = ["zed@x.test", "Amy <amy@y.test>", "bob@z.test", "Carl <carl@w.test>"]
+    subjects = ["Re: budget", "apple pie", "Fwd: Zebra crossing", "[list] budget", "Mango",
+                "re: RE: apple pie", "banana", "Budget (fwd)", "cherry", "=?utf-8?q?=C3=84rger?=",
+                "delta", "Echo"]
+    for i, subj in enumerate(subjects):
+        body = "line\r\n" * (i * 7 % 13 + 1)
+        msg = ("From: %s\r\nTo: carol@branch.test\r\nSubject: %s\r\nDate: %s\r\n\r\n%s" % (
+            senders[i % 4], subj, "Mon, %02d Nov 2026 %02d:00:00 +0000" % (1 + (i * 5) % 12, i), body))
+        b.append("INBOX", None, imaplib.Time2Internaldate(1790000000 + i * 3600), msg.encode())
+    b.append("Projects/Q1", None, None, b"Subject: q1\r\n\r\nq1\r\n")
+    b.select("INBOX")
+    cookie, _ = sign_in(st, "carol@branch.test")
+
+    def folders_without_extensions():
+        r = get(st, cookie, "/mail/")
+        eq(r.status, 200, "carol's mailbox: " + r.text[:300])
+        names = [html.unescape(t) for t in re.findall(r'<li class="depth-\d[^"]*">\s*<a href="[^"]*" title="([^"]*)"', r.text)]
+        eq(names[:6], ["INBOX", "Drafts", "Sent", "Archive", "Junk", "Trash"], "special folders by name")
+        assert names.index("Projects") < names.index("Projects/Q1"), names
+        has(r.text, "1–10 of %d" % len(subjects))
+        assert re.search(r'title="Projects/Q1"><bdi>Q1</bdi> <span class="count" aria-label="1 unread">', r.text), \
+            "STATUS counts without LIST-STATUS"
+    check("older server: folders without SPECIAL-USE or LIST-STATUS (names, STATUS counts)", folders_without_extensions)
+
+    def sorted_here():
+        for sort, key, order in (("subject", "SUBJECT", "asc"), ("subject", "REVERSE SUBJECT", "desc"),
+                                 ("size", "REVERSE SIZE", "desc"), ("date", "DATE", "asc"),
+                                 ("from", "FROM", "asc")):
+            r = get(st, cookie, "/mail/?" + q(f="INBOX", sort=sort, order=order))
+            eq(r.status, 200, sort)
+            typ, data = b.uid("SORT", "(%s)" % key, "UTF-8", "ALL")
+            want = [int(x) for x in data[0].split()]
+            got = row_uids(r.text)
+            r2 = get(st, cookie, "/mail/?" + q(f="INBOX", sort=sort, order=order, page=1))
+            eq(got + row_uids(r2.text), want, "%s %s as Dovecot sorts it" % (sort, order))
+        r = get(st, cookie, "/mail/?" + q(f="INBOX", sort="subject", order="asc", q="budget", **{"in": "subject"}))
+        typ, data = b.uid("SORT", "(SUBJECT)", "UTF-8", "SUBJECT", "budget")
+        eq(row_uids(r.text), [int(x) for x in data[0].split()], "search + sort")
+    check("older server: sort by subject, size, date and sender done by postern, same order as RFC 5256 SORT",
+          sorted_here)
+    b.logout()
 
 
 def facts(st, rel):
@@ -510,7 +552,7 @@ def main():
     st = Stack(port=int(os.environ.get("MB_PORT", "18300")),
                mail_base=int(os.environ.get("MB_MAIL_BASE", "27000")))
     text = CONF.format(group=nginx_group(), imaps=st.mail_base + 993, pop3s=st.mail_base + 995,
-                       run_dir=st.run_dir)
+                       b_imaps=st.mail_base + 201, run_dir=st.run_dir)
     st.env["SEED_BIG"] = "1"
     st.conf_text = text
     try:

@@ -14,7 +14,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fcgi  # noqa: E402
-from harness import POSTERN, REPO, Stack, check, eq, has, hasnt, sections, RESULTS  # noqa: E402
+from harness import POSTERN, REPO, Stack, check, cookie_of, eq, has, hasnt, nginx_group, sections, RESULTS  # noqa: E402
 
 BASE = """
 [server]
@@ -80,17 +80,6 @@ pop3_disabled = nopop@example.test
 [throttle]
 account_per_minute = 3
 """
-
-
-def nginx_group():
-    import grp
-    for g in ("www-data", "nogroup"):
-        try:
-            grp.getgrnam(g)
-            return g
-        except KeyError:
-            pass
-    return "root"
 
 
 RUN = {}
@@ -235,14 +224,6 @@ def settings_tests(st):
         eq(r.status, 400, "bad view")
         hasnt(r.text, "<script>alert", "reflected")
     check("settings: a bad ?view= is a 400 and nothing is reflected raw", escaping)
-
-
-def cookie_of(r):
-    """The session cookie a response sets, as "name=value", or None."""
-    for k, v in r.getheaders():
-        if k.lower() == "set-cookie" and v.startswith("postern="):
-            return v.split(";")[0]
-    return None
 
 
 def login(st, user, password, origin=True, cookie=None):
