@@ -91,7 +91,7 @@ $(BUILD)/fcgi_floor: tests/bench/fcgi_floor.c
 
 # The library once more for libFuzzer (instrumented, sanitized), then
 # one small link per target.
-FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Isrc -D_GNU_SOURCE
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -Isrc -D_GNU_SOURCE
 FUZZ_O      := $(SRC_C:src/%.c=build/fuzz/obj/%.o)
 
 build/fuzz/obj/%.o: src/%.c $(wildcard src/*.h)
@@ -103,7 +103,7 @@ build/fuzz/libpostern.a: $(FUZZ_O)
 
 build/fuzz/%: tests/fuzz/%.c build/fuzz/libpostern.a $(wildcard src/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -D_GNU_SOURCE $< build/fuzz/libpostern.a -o $@ $(LIBS)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc -D_GNU_SOURCE $< build/fuzz/libpostern.a -o $@ $(LIBS)
 
 unit: $(UNIT_BIN)
 

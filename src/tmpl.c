@@ -588,9 +588,9 @@ static void relink(struct tmpl_set *set)
     for (size_t i = 0; i < set->n; i++) {
         struct tmpl *t = set->t[i];
         t->idx = i;
-        for (struct op *op = t->ops; op < t->ops + t->nops; op++)
-            if (op->code == OP_INCLUDE)
-                op->inc = find(set, t->pool.data + op->off, op->len);
+        for (size_t k = 0; k < t->nops; k++)   /* (ops is NULL when empty) */
+            if (t->ops[k].code == OP_INCLUDE)
+                t->ops[k].inc = find(set, t->pool.data + t->ops[k].off, t->ops[k].len);
     }
 }
 
@@ -616,7 +616,8 @@ static int check_tmpl(const struct tmpl *t, struct visit *v, unsigned depth,
     if (me->mark == 2)
         return 0;
     *me = (struct visit){.mark = 1, .height = 1, .need = t->max_loops};
-    for (const struct op *op = t->ops; op < t->ops + t->nops; op++) {
+    for (size_t k = 0; k < t->nops; k++) {
+        const struct op *op = &t->ops[k];
         if (op->code != OP_INCLUDE || (op->inc == NULL && !strict))
             continue;
         if (op->inc == NULL)
