@@ -111,11 +111,8 @@ int mail_begin(struct request *req, struct mail *m)
         page_redirect(req, "/login");
         return -1;
     }
-    if (strcmp(m->s.rec.proto, "imap") != 0) {
-        session_clear(&m->s);
-        page_redirect(req, "/account/settings");
-        return -1;
-    }
+    if (strcmp(m->s.rec.proto, "imap") != 0)
+        return 1;   /* a POP3 session: the caller's POP3 page (mail_end still) */
     struct conncache *c = the_cache(&req->app->cfg);
     time_t now = time(NULL);
     sweep_now_and_then(c, now);

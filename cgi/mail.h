@@ -36,10 +36,26 @@ struct mail {
     bool dead;
 };
 
-/* Starts a mailbox request. Returns 0, or -1 after filling the response:
- * a redirect to sign-in (no session), or an error page (the mail server
- * refused or cannot be reached; the POP3 view for POP3 sessions). */
+/* Starts a mailbox request. Returns 0 (an IMAP session with its
+ * connection), 1 (a POP3 session: m->s is loaded, no connection; the
+ * caller serves the POP3 page, see pop3view.h), or -1 after filling the
+ * response: a redirect to sign-in (no session), or an error page (the
+ * mail server refused or cannot be reached). mail_end() in every case. */
 int mail_begin(struct request *req, struct mail *m);
+
+/* Helpers the IMAP and POP3 message pages share (page_message.c). */
+struct mv_plan;
+void mail_put_attachments(struct request *req, struct tmpl_vars *v, const struct mv_plan *plan,
+                          const char *query);
+void mail_put_headers(struct request *req, struct tmpl_vars *v, const char *header, size_t len,
+                      time_t date);
+const char *mail_disposition(struct request *req, bool inline_, const char *name);
+/* The security headers of a framed HTML body (its own CSP, sandbox). */
+const char *mail_frame_headers(bool remote);
+/* From page_mailbox.c */
+const char *mail_decode_header(struct request *req, const char *raw);
+void mail_put_date(struct request *req, struct tmpl_vars *v, time_t t);
+const char *mail_size_text(struct request *req, uint64_t size);
 
 /* Makes wire the selected folder: SELECT, or when it already is, a NOOP
  * if refresh (to learn of new and expunged mail: m->conn->mb is then

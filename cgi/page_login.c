@@ -44,11 +44,11 @@ const char *upstream_outcome(enum up_error e, int *status_r)
     return up_outcome[e].text;
 }
 
-/* Where a signed-in user lands: the mailbox for IMAP4 sessions; the
- * personal settings page for POP3 ones (until the POP3 view exists). */
+/* Where a signed-in user lands: the mailbox (over IMAP4 or POP3). */
 static const char *home_of(const char *proto)
 {
-    return strcmp(proto, "imap") == 0 ? "/mail/" : "/account/settings";
+    (void)proto;
+    return "/mail/";
 }
 
 static void login_form(struct request *req, int status, const char *message, const char *user)

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "mail.h"
+#include "pop3view.h"
 #include "rfc2047.h"
 #include "routes.h"
 
@@ -179,8 +180,14 @@ void page_mailbox(struct request *req)
     lr.search = req->in[IN_QUERY].present ? req->in[IN_QUERY].v.str : NULL;
 
     struct mail m;
-    if (mail_begin(req, &m) < 0)
+    int b = mail_begin(req, &m);
+    if (b < 0)
         return;
+    if (b > 0) {
+        pop3_list(req, &m.s);
+        mail_end(&m);
+        return;
+    }
     const char *err = NULL;
     struct imap_folder *folders = NULL;
     size_t nfolders = 0;

@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "mail.h"
+#include "pop3view.h"
 #include "mimeview.h"
 #include "rfc2047.h"
 #include "routes.h"
@@ -27,9 +28,6 @@
 
 #define BODY_TEXT_CAP (4u << 20)   /* UTF-8 bytes of one body part shown */
 
-const char *mail_decode_header(struct request *req, const char *raw);
-void mail_put_date(struct request *req, struct tmpl_vars *v, time_t t);
-const char *mail_size_text(struct request *req, uint64_t size);
 
 /* The value of header name in a raw header block (unfolded, first one),
  * or NULL. */
@@ -70,6 +68,18 @@ static const char *header_value(struct request *req, const char *h, size_t len, 
 static const char *message_url(struct request *req, const char *page, const char *f, uint32_t uid)
 {
     return arena_printf(req->arena, "/mail/%s?f=%s&uid=%u", page, mail_qs(req, f), uid);
+}
+
+/* mail_begin for a page that exists only for IMAP sessions. */
+static int mail_begin_imap(struct request *req, struct mail *m)
+{
+    int b = mail_begin(req, m);
+    if (b > 0) {
+        mail_end(m);
+        page_redirect(req, "/mail/");
+        return -1;
+    }
+    return b;
 }
 
 /* Validated f and uid of a message request; 400 page and -1 if missing. */
@@ -129,20 +139,21 @@ static enum imap_result put_raw_text(struct mail *m, struct tmpl_vars *v, uint32
     return IMAP_OK;
 }
 
-static void put_headers(struct request *req, struct tmpl_vars *v, const struct imap_message *msg)
+void mail_put_headers(struct request *req, struct tmpl_vars *v, const char *header, size_t len,
+                      time_t date)
 {
     static const struct { const char *name, *key; } fields[] = {
         {"From", "from"}, {"Reply-To", "reply_to"}, {"To", "to"}, {"Cc", "cc"},
     };
-    const char *subject = header_value(req, msg->header, msg->header_len, "Subject");
+    const char *subject = header_value(req, header, len, "Subject");
     subject = subject ? mail_decode_header(req, subject) : "";
     tmpl_put(v, "subject", subject[0] ? subject : "(no subject)");
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        const char *raw = header_value(req, msg->header, msg->header_len, fields[i].name);
+        const char *raw = header_value(req, header, len, fields[i].name);
         if (raw != NULL)
             tmpl_put(v, fields[i].key, mail_decode_header(req, raw));
     }
-    mail_put_date(req, v, msg->date);
+    mail_put_date(req, v, date ? date : imap_parse_date(header_value(req, header, len, "Date")));
 }
 
 #define CID_IMAGE_MAX (2u << 20)    /* bytes of one inlined picture */
@@ -199,8 +210,8 @@ static enum imap_result fetch_text(struct mail *m, uint32_t uid, const struct bs
     return r;
 }
 
-static void put_attachments(struct request *req, struct tmpl_vars *v, const struct mv_plan *plan,
-                            const char *f, uint32_t uid)
+void mail_put_attachments(struct request *req, struct tmpl_vars *v, const struct mv_plan *plan,
+                          const char *query)
 {
     for (size_t i = 0; i < plan->nattach; i++) {
         const struct bs_part *p = plan->attach[i];
@@ -215,11 +226,9 @@ static void put_attachments(struct request *req, struct tmpl_vars *v, const stru
         /* base64 is 4/3 of the bytes */
         uint64_t size = p->encoding && strcmp(p->encoding, "base64") == 0 ? p->size / 4 * 3 : p->size;
         tmpl_put(av, "size", mail_size_text(req, size));
-        tmpl_put(av, "url", arena_printf(req->arena, "/mail/part?f=%s&uid=%u&part=%s",
-                                          mail_qs(req, f), uid, p->section));
+        tmpl_put(av, "url", arena_printf(req->arena, "/mail/part?%s&part=%s", query, p->section));
         if (strcmp(p->type, "message") == 0 && p->nparts == 1)
-            tmpl_put(av, "read_url", arena_printf(req->arena, "/mail/message?f=%s&uid=%u&part=%s",
-                                                   mail_qs(req, f), uid, p->section));
+            tmpl_put(av, "read_url", arena_printf(req->arena, "/mail/message?%s&part=%s", query, p->section));
         buf_free(&name);
         buf_free(&type);
     }
@@ -284,6 +293,10 @@ static enum imap_result open_embedded(struct mail *m, uint32_t uid, const char *
 
 void page_message(struct request *req)
 {
+    if (req->in[IN_MSG].present) {   /* a POP3 message (by unique-id) */
+        pop3_message(req);
+        return;
+    }
     const char *f, *err = NULL;
     uint32_t uid;
     if (message_inputs(req, &f, &uid) < 0)
@@ -291,7 +304,7 @@ void page_message(struct request *req)
     bool remote = req->in[IN_REMOTE].present && req->in[IN_REMOTE].v.num;
     const char *embedded = req->in[IN_PART].present ? req->in[IN_PART].v.str : NULL;
     struct mail m;
-    if (mail_begin(req, &m) < 0)
+    if (mail_begin_imap(req, &m) < 0)
         return;
     struct imap_message msg;
     enum imap_result r = open_message(&m, f, uid, &msg, &err);
@@ -302,7 +315,7 @@ void page_message(struct request *req)
     struct mv_plan plan;
     if (r == IMAP_OK) {
         mv_plan(msg.body, &plan);
-        put_headers(req, v, &msg);
+        mail_put_headers(req, v, msg.header, msg.header_len, msg.date);
         r = msg.too_complex ? put_raw_text(&m, v, uid, &err) : put_bodies(&m, v, &plan, f, uid, remote, &err);
         if (r == IMAP_OK && !seen)   /* opened: read, as mail programs do */
             r = mail_note(&m, imap_flag(m.conn->u, req->arena, uid, "\\Seen", true, &err));
@@ -312,7 +325,7 @@ void page_message(struct request *req)
         mail_end(&m);
         return;
     }
-    put_attachments(req, v, &plan, f, uid);
+    mail_put_attachments(req, v, &plan, arena_printf(req->arena, "f=%s&uid=%u", mail_qs(req, f), uid));
     tmpl_put_bool(v, "signed_in", 1);
     tmpl_put(v, "title", "Message");
     if (embedded != NULL) {
@@ -335,9 +348,28 @@ void page_message(struct request *req)
     page_render(req, 200, "message", v);
 }
 
+const char *mail_frame_headers(bool remote)
+{
+    return remote
+        ? "Content-Security-Policy: default-src 'none'; img-src data: https: http:; "
+          "style-src 'unsafe-inline'; sandbox allow-popups allow-popups-to-escape-sandbox; "
+          "frame-ancestors 'self'; base-uri 'none'; form-action 'none'\r\n"
+          "X-Content-Type-Options: nosniff\r\nX-Frame-Options: SAMEORIGIN\r\n"
+          "Referrer-Policy: no-referrer\r\n"
+        : "Content-Security-Policy: default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+          "sandbox allow-popups allow-popups-to-escape-sandbox; frame-ancestors 'self'; "
+          "base-uri 'none'; form-action 'none'\r\n"
+          "X-Content-Type-Options: nosniff\r\nX-Frame-Options: SAMEORIGIN\r\n"
+          "Referrer-Policy: no-referrer\r\n";
+}
+
 /* The framed HTML document: sanitized, with its own CSP. */
 void page_message_body(struct request *req)
 {
+    if (req->in[IN_MSG].present) {   /* a POP3 message (by unique-id) */
+        pop3_body(req);
+        return;
+    }
     const char *f, *err = NULL;
     uint32_t uid;
     if (message_inputs(req, &f, &uid) < 0)
@@ -345,7 +377,7 @@ void page_message_body(struct request *req)
     const char *section = req->in[IN_PART].present ? req->in[IN_PART].v.str : "1";
     bool remote = req->in[IN_REMOTE].present && req->in[IN_REMOTE].v.num;
     struct mail m;
-    if (mail_begin(req, &m) < 0)
+    if (mail_begin_imap(req, &m) < 0)
         return;
     struct imap_message msg;
     enum imap_result r = open_message(&m, f, uid, &msg, &err);
@@ -380,23 +412,12 @@ void page_message_body(struct request *req)
     buf_free(&utf8);
     mail_end(&m);
     req->status = 200;
-    req->security_headers = remote
-        ? "Content-Security-Policy: default-src 'none'; img-src data: https: http:; "
-          "style-src 'unsafe-inline'; sandbox allow-popups allow-popups-to-escape-sandbox; "
-          "frame-ancestors 'self'; base-uri 'none'; form-action 'none'\r\n"
-          "X-Content-Type-Options: nosniff\r\nX-Frame-Options: SAMEORIGIN\r\n"
-          "Referrer-Policy: no-referrer\r\n"
-        : "Content-Security-Policy: default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-          "sandbox allow-popups allow-popups-to-escape-sandbox; frame-ancestors 'self'; "
-          "base-uri 'none'; form-action 'none'\r\n"
-          "X-Content-Type-Options: nosniff\r\nX-Frame-Options: SAMEORIGIN\r\n"
-          "Referrer-Policy: no-referrer\r\n";
+    req->security_headers = mail_frame_headers(remote);
     if (rep.remote_blocked > 0)
         response_header(req, "X-Postern-Remote-Blocked", arena_printf(req->arena, "%u", rep.remote_blocked));
 }
 
-/* Content-Disposition with an RFC 6266/5987 file name. */
-static const char *disposition(struct request *req, bool inline_, const char *name)
+const char *mail_disposition(struct request *req, bool inline_, const char *name)
 {
     struct buf ascii;
     buf_init(&ascii);
@@ -411,6 +432,10 @@ static const char *disposition(struct request *req, bool inline_, const char *na
 
 void page_message_part(struct request *req)
 {
+    if (req->in[IN_MSG].present) {   /* a POP3 message (by unique-id) */
+        pop3_part(req);
+        return;
+    }
     const char *f, *err = NULL;
     uint32_t uid;
     if (message_inputs(req, &f, &uid) < 0)
@@ -421,7 +446,7 @@ void page_message_part(struct request *req)
     }
     bool want_inline = req->in[IN_INLINE].present && req->in[IN_INLINE].v.num;
     struct mail m;
-    if (mail_begin(req, &m) < 0)
+    if (mail_begin_imap(req, &m) < 0)
         return;
     struct imap_message msg;
     enum imap_result r = open_message(&m, f, uid, &msg, &err);
@@ -455,7 +480,7 @@ void page_message_part(struct request *req)
     mv_filename(p, &name);
     bool show = want_inline && mv_inline_safe(p);
     req->content_type = show ? arena_printf(req->arena, "image/%s", p->subtype) : "application/octet-stream";
-    response_header(req, "Content-Disposition", disposition(req, show, buf_cstr(&name)));
+    response_header(req, "Content-Disposition", mail_disposition(req, show, buf_cstr(&name)));
     req->cache_control = "private, max-age=3600";
     buf_free(&name);
     mail_end(&m);
@@ -464,12 +489,16 @@ void page_message_part(struct request *req)
 
 void page_message_raw(struct request *req)
 {
+    if (req->in[IN_MSG].present) {   /* a POP3 message (by unique-id) */
+        pop3_raw(req);
+        return;
+    }
     const char *f, *err = NULL;
     uint32_t uid;
     if (message_inputs(req, &f, &uid) < 0)
         return;
     struct mail m;
-    if (mail_begin(req, &m) < 0)
+    if (mail_begin_imap(req, &m) < 0)
         return;
     enum imap_result r = mail_select(&m, f, false, &err);
     const char *data = NULL;

@@ -18,6 +18,8 @@ const struct input_def input_defs[IN__MAX] = {
     [IN_PART] = {"part", SRC_QUERY, valid_section},
     [IN_REMOTE] = {"remote", SRC_QUERY, valid_bool},
     [IN_INLINE] = {"inline", SRC_QUERY, valid_bool},
+    [IN_MSG] = {"m", SRC_QUERY, valid_uidl},
+    [IN_CONFIRM] = {"confirm", SRC_FORM, valid_bool},
 };
 
 #define GET_ONLY (METHOD_BIT(METHOD_GET) | METHOD_BIT(METHOD_HEAD))
@@ -34,10 +36,11 @@ static const struct route routes[] = {
     {"/account/check", POST_ONLY, page_check, {IN_CSRF, IN__MAX}},
     {"/mail", GET_ONLY, page_mail_root, {IN__MAX}},
     {"/mail/", GET_ONLY, page_mailbox, {IN_FOLDER, IN_PAGE, IN_SORT, IN_ORDER, IN_QUERY, IN_IN, IN__MAX}},
-    {"/mail/message", GET_ONLY, page_message, {IN_FOLDER, IN_UID, IN_PART, IN_REMOTE, IN__MAX}},
-    {"/mail/body", GET_ONLY, page_message_body, {IN_FOLDER, IN_UID, IN_PART, IN_REMOTE, IN__MAX}},
-    {"/mail/part", GET_ONLY, page_message_part, {IN_FOLDER, IN_UID, IN_PART, IN_INLINE, IN__MAX}},
-    {"/mail/raw", GET_ONLY, page_message_raw, {IN_FOLDER, IN_UID, IN__MAX}},
+    {"/mail/message", GET_ONLY, page_message, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_REMOTE, IN__MAX}},
+    {"/mail/body", GET_ONLY, page_message_body, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_REMOTE, IN__MAX}},
+    {"/mail/part", GET_ONLY, page_message_part, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_INLINE, IN__MAX}},
+    {"/mail/raw", GET_ONLY, page_message_raw, {IN_FOLDER, IN_UID, IN_MSG, IN__MAX}},
+    {"/mail/delete", POST_ONLY, page_pop3_delete, {IN_CSRF, IN_MSG, IN_CONFIRM, IN__MAX}},
 };
 
 const struct route *route_find(const char *path)

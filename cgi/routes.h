@@ -43,5 +43,6 @@ void page_message(struct request *req);
 void page_message_body(struct request *req);
 void page_message_part(struct request *req);
 void page_message_raw(struct request *req);
+void page_pop3_delete(struct request *req);
 
 #endif

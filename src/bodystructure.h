@@ -50,6 +50,12 @@ struct bs_part {
     struct bs_envelope *env; /* message/rfc822 only */
     struct bs_part *parts;   /* children: multipart, or the body of a
                               * message/rfc822 (one) */
+    const char *body;        /* mime.c trees only: the leaf's bytes, still
+                              * transfer-encoded (NULL from IMAP) */
+    size_t body_len;
+    const char *header;      /* mime.c trees only: a message/rfc822's
+                              * header block */
+    size_t header_len;
     size_t nparts;
     struct bs_part *parent;
 };

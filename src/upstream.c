@@ -357,6 +357,83 @@ int up_check(struct tls_client *tc, const struct up_target *t,
     return r->error == UP_OK ? 0 : -1;
 }
 
+/* --- a POP3 session for one request ------------------------------------- */
+
+struct up_pop3 {
+    mailpop3 *pop;
+    struct net *net;
+    int timeout_ms;
+};
+
+struct up_pop3 *up_pop3_open(struct tls_client *tc, const struct up_target *t,
+                             const struct up_cred *cred, struct up_report *r)
+{
+    struct sess s = { 0 };
+    struct up_target ti = *t;
+    ti.proto = PROTO_POP3;
+    long long t0 = now_ms();
+    struct up_pop3 *u = NULL;
+    if (prepare(&s, tc, &ti, cred, r) == 0 && run(&s, cred != NULL) == 0) {
+        u = calloc(1, sizeof(*u));
+        if (u == NULL) {
+            up_fail(&s, UP_E_PROTOCOL, "out of memory");
+        } else {
+            u->pop = s.pop;
+            u->net = s.net;
+            u->timeout_ms = s.timeout;
+            s.pop = NULL;
+            s.net = NULL;
+            net_budget(u->net, 0);
+        }
+    }
+    finish(&s, false);
+    r->total_ms = now_ms() - t0;
+    return u;
+}
+
+struct _mailstream *up_pop3_stream(struct up_pop3 *u)
+{
+    return u->pop->pop3_stream;
+}
+
+void up_pop3_deadline(struct up_pop3 *u, int timeout_ms, size_t budget)
+{
+    net_deadline(u->net, timeout_ms > 0 ? timeout_ms : u->timeout_ms);
+    net_budget(u->net, budget);
+}
+
+/* Frees u; the stream is made dead first, so libetpan's own QUIT in
+ * mailpop3_free() never reaches the server. */
+static void pop3_free(struct up_pop3 *u)
+{
+    net_abort(u->net);
+    mailpop3_free(u->pop);
+    net_free(u->net);
+    free(u);
+}
+
+int up_pop3_quit(struct up_pop3 *u, int timeout_ms)
+{
+    int ok = -1;
+    mailstream *st = u->pop->pop3_stream;
+    if (st != NULL && net_error(u->net) == NET_OK) {
+        up_pop3_deadline(u, timeout_ms, 4096);
+        MMAPString *line = mmap_string_new("");
+        if (mailstream_write(st, "QUIT\r\n", 6) == 6 && mailstream_flush(st) == 0 &&
+            mailstream_read_line_remove_eol(st, line) != NULL && strncmp(line->str, "+OK", 3) == 0)
+            ok = 0;
+        mmap_string_free(line);
+    }
+    pop3_free(u);
+    return ok;
+}
+
+void up_pop3_abandon(struct up_pop3 *u)
+{
+    if (u != NULL)
+        pop3_free(u);
+}
+
 /* --- a kept IMAP session ------------------------------------------------- */
 
 struct up_imap {

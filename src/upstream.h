@@ -139,4 +139,29 @@ bool up_imap_pending(const struct up_imap *u);
  * everything. NULL is a no-op. */
 void up_imap_close(struct up_imap *u, int timeout_ms);
 
+/* --- a POP3 session, for one request ------------------------------- */
+
+struct up_pop3;
+struct _mailstream;
+
+/* As up_check for POP3, but keeps the logged-in session (the maildrop
+ * stays locked until up_pop3_quit or up_pop3_abandon). NULL with *r
+ * filled on failure. */
+struct up_pop3 *up_pop3_open(struct tls_client *tc, const struct up_target *t,
+                             const struct up_cred *cred, struct up_report *r);
+
+/* The session's stream, for the pop3 module's own commands. */
+struct _mailstream *up_pop3_stream(struct up_pop3 *u);
+
+/* The next command's deadline (0: the target's timeout) and byte budget. */
+void up_pop3_deadline(struct up_pop3 *u, int timeout_ms, size_t budget);
+
+/* QUIT (commits any DELE) and frees u. 0 if the server answered +OK,
+ * i.e. the deletions took effect; -1 if not (nothing was deleted). */
+int up_pop3_quit(struct up_pop3 *u, int timeout_ms);
+
+/* Drops the connection without QUIT (no DELE takes effect) and frees u.
+ * NULL is a no-op. */
+void up_pop3_abandon(struct up_pop3 *u);
+
 #endif

@@ -288,6 +288,16 @@ int valid_section(struct arena *a, const char *raw, size_t len, struct valid_val
     return accept(a, out, raw, len, 0);
 }
 
+int valid_uidl(struct arena *a, const char *raw, size_t len, struct valid_value *out)
+{
+    if (len == 0 || len > 70)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)raw[i] < 0x21 || (unsigned char)raw[i] > 0x7e)
+            return 0;
+    return accept(a, out, raw, len, 0);
+}
+
 int valid_search(struct arena *a, const char *raw, size_t len, struct valid_value *out)
 {
     if (len > 200)

@@ -88,6 +88,9 @@ int valid_uid(struct arena *a, const char *raw, size_t len, struct valid_value *
  * groups, each group 1..5 digits, no leading or trailing dot. */
 int valid_section(struct arena *a, const char *raw, size_t len, struct valid_value *out);
 
+/* A POP3 unique-id (RFC 1939 UIDL): 1..70 bytes of 0x21..0x7E. */
+int valid_uidl(struct arena *a, const char *raw, size_t len, struct valid_value *out);
+
 /* A search text: valid_line, at most 200 bytes. */
 int valid_search(struct arena *a, const char *raw, size_t len, struct valid_value *out);
 

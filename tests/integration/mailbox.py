@@ -43,17 +43,35 @@ tls_name = mail.example.test
 
 [routing]
 @branch.test = branch
+@fake1.test = fake1
+@fake2.test = fake2
+@fake3.test = fake3
+@fake4.test = fake4
+
+[backend fake1]
+pop3 = 127.0.0.1:{fake0}:none
+
+[backend fake2]
+pop3 = 127.0.0.1:{fake1}:none
+
+[backend fake3]
+pop3 = 127.0.0.1:{fake2}:none
+
+[backend fake4]
+pop3 = 127.0.0.1:{fake3}:none
 
 [upstream]
 ca_file = {run_dir}/ca/ca.pem
 timeout = 10
+; only the scripted fake POP3 servers below run without TLS
+allow_plaintext = yes
 
 [session]
 sqlite_path = {run_dir}/sessions.db
 secure_cookie = no
 
 [policy]
-imap_disabled = pop@example.test
+imap_disabled = pop@example.test, @fake1.test, @fake2.test, @fake3.test, @fake4.test
 
 [mailbox]
 page_size = 10
@@ -335,14 +353,188 @@ def tests(st):
 
     def pop_user():
         c, where2 = sign_in(st, "pop@example.test")
-        eq(where2, "/account/settings", "POP3 sign-in")
-        r = get(st, c, "/mail/")
-        eq(r.status, 303, "POP3 session at /mail/")
-    check("mailbox: a POP3 session is not sent to the IMAP view", pop_user)
+        eq(where2, "/mail/", "POP3 sign-in")
+        r = get(st, c, "/mail/?f=Sent")
+        eq(r.status, 200, "POP3 session at /mail/")
+        has(r.text, "Over POP3 there is one folder, Inbox")
+        r = get(st, c, "/mail/message?" + q(f="INBOX", uid=1))
+        eq(r.status, 303, "an IMAP message link in a POP3 session")
+    check("mailbox: a POP3 session gets the POP3 view, never the IMAP one", pop_user)
     imap.close()
     odd_folders(st)
     big_folders(st)
     older_server(st)
+    pop3_view(st)
+    hostile_pop3(st)
+
+
+# --- POP3 ------------------------------------------------------------------
+
+FAKE_MODES = ["list-zero", "dup-uidl", "eof-in-list", "mismatch"]
+
+
+def start_fake_pop3(base):
+    """Plaintext POP3 servers that break the rules the way libetpan cannot
+    take: LIST index 0, duplicate UIDLs, EOF inside LIST, LIST and UIDL
+    disagreeing. Any USER/PASS is accepted."""
+    import socketserver
+    import threading
+
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self):
+            mode = self.server.mode
+            w = self.wfile.write
+            w(b"+OK fake POP3\r\n")
+            while True:
+                line = self.rfile.readline()
+                if not line:
+                    return
+                cmd = line.strip().split(b" ")[0].upper()
+                if cmd in (b"USER", b"PASS", b"NOOP", b"RSET"):
+                    w(b"+OK\r\n")
+                elif cmd == b"CAPA":
+                    w(b"+OK\r\nUSER\r\nUIDL\r\nTOP\r\n.\r\n")
+                elif cmd == b"STAT":
+                    w(b"+OK 2 200\r\n")
+                elif cmd == b"LIST":
+                    if mode == "list-zero":
+                        w(b"+OK\r\n0 100\r\n1 100\r\n.\r\n")
+                    elif mode == "eof-in-list":
+                        w(b"+OK\r\n1 100\r\n")
+                        return
+                    else:
+                        w(b"+OK\r\n1 100\r\n2 100\r\n.\r\n")
+                elif cmd == b"UIDL":
+                    if mode == "dup-uidl":
+                        w(b"+OK\r\n1 same\r\n2 same\r\n.\r\n")
+                    elif mode == "mismatch":
+                        w(b"+OK\r\n1 a\r\n.\r\n")
+                    else:
+                        w(b"+OK\r\n1 a\r\n2 b\r\n.\r\n")
+                elif cmd == b"QUIT":
+                    w(b"+OK bye\r\n")
+                    return
+                else:
+                    w(b"-ERR what\r\n")
+
+    ports = []
+    for i, mode in enumerate(FAKE_MODES):
+        srv = socketserver.ThreadingTCPServer(("127.0.0.1", base + i), Handler)
+        srv.daemon_threads = True
+        srv.mode = mode
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        ports.append(base + i)
+    return ports
+
+
+class Pop:
+    """A second, independent look at the POP3 maildrop."""
+    def __init__(self, st, user="pop@example.test"):
+        import poplib
+        ctx = ssl.create_default_context(cafile=os.path.join(st.run_dir, "ca", "ca.pem"))
+        self.p = poplib.POP3_SSL("localhost", st.mail_base + 995, context=ctx, timeout=20)
+        self.p.user(user)
+        self.p.pass_("wonderland")
+
+    def uidls(self):
+        return [ln.decode().split()[1] for ln in self.p.uidl()[1]]
+
+    def subject(self, num):
+        hdr = b"\n".join(self.p.top(num, 0)[1]).decode("utf-8", "replace")
+        m = re.search(r"^Subject: (.*)$", hdr, re.M)
+        return m.group(1) if m else ""
+
+    def quit(self):
+        self.p.quit()
+
+
+def uidl_rows(text):
+    return re.findall(r'data-uidl="([^"]+)"', text)
+
+
+def pop3_view(st):
+    cookie, where = sign_in(st, "pop@example.test")
+
+    def list_newest_first():
+        eq(where, "/mail/", "POP3 sign-in lands in the mailbox")
+        r = get(st, cookie, "/mail/")
+        eq(r.status, 200, "POP3 list: " + r.text[:300])
+        has(r.text, "Over POP3 there is one folder, Inbox")
+        pop = Pop(st)
+        ids = pop.uidls()
+        pop.quit()
+        has(r.text, "1–10 of %d" % len(ids))
+        eq(uidl_rows(r.text), list(reversed(ids))[:10], "newest first, named by UIDL")
+        r2 = get(st, cookie, "/mail/?page=1")
+        eq(uidl_rows(r2.text), list(reversed(ids))[10:20], "page 2")
+    check("pop3: headers-only list, newest first, 10 a page, messages named by UIDL; the one-folder note",
+          list_newest_first)
+
+    def read_leaves_copy_and_unlocks():
+        pop = Pop(st)
+        ids = pop.uidls()
+        subj = pop.subject(len(ids))
+        pop.quit()
+        r = get(st, cookie, "/mail/message?" + q(m=ids[-1]))
+        eq(r.status, 200, "message")
+        has(r.text, html.escape(subj, quote=False) if "<" in subj else subj.split("=?")[0][:20])
+        has(r.text, 'action="/mail/delete"')
+        # the lock is gone at once and the message is still there
+        pop = Pop(st)
+        eq(pop.uidls(), ids, "messages on the server after reading")
+        pop.quit()
+    check("pop3: reading leaves the message on the server, and the maildrop is unlocked afterwards",
+          read_leaves_copy_and_unlocks)
+
+    def delete_with_confirmation():
+        pop = Pop(st)
+        ids = pop.uidls()
+        pop.quit()
+        victim = ids[0]
+        r = get(st, cookie, "/mail/message?" + q(m=victim))
+        token = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+        hdrs = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": "http://127.0.0.1:%d" % st.port}
+        action = "/mail/delete?" + q(m=victim)
+        has(r.text, 'action="%s"' % html.escape(action).replace("=", "&#61;"))
+        r = st.http("POST", action, hdrs, urllib.parse.urlencode({"csrf": token}))
+        eq(r.status, 200, "asks first")
+        has(r.text, "Delete this message from the server?")
+        pop = Pop(st)
+        eq(pop.uidls(), ids, "nothing deleted before confirming")
+        pop.quit()
+        r = st.http("POST", action, dict(hdrs, Origin="https://evil.example"),
+                    urllib.parse.urlencode({"csrf": token, "confirm": "1"}))
+        eq(r.status, 403, "cross-site delete")
+        r = st.http("POST", action, hdrs, urllib.parse.urlencode({"csrf": token, "confirm": "1"}))
+        eq(r.status, 200, "delete: " + r.text[:300])
+        has(r.text, "The message was deleted from the server.")
+        pop = Pop(st)
+        eq(pop.uidls(), ids[1:], "exactly that message is gone")
+        pop.quit()
+        r = st.http("POST", action, hdrs, urllib.parse.urlencode({"csrf": token, "confirm": "1"}))
+        eq(r.status, 404, "deleting it twice")
+        eq(get(st, cookie, "/mail/message?" + q(m=victim)).status, 404, "reading a deleted message")
+    check("pop3: delete asks first, refuses cross-site, removes exactly one message (DELE + QUIT), twice is 404",
+          delete_with_confirmation)
+
+    def bad_uidl():
+        eq(get(st, cookie, "/mail/message?m=a%20b").status, 400, "space in m")
+        eq(get(st, cookie, "/mail/message?m=" + "x" * 71).status, 400, "71 bytes")
+    check("pop3: a malformed message id gets 400", bad_uidl)
+
+
+def hostile_pop3(st):
+    for i, mode in enumerate(FAKE_MODES):
+        def one(i=i, mode=mode):
+            c, _ = sign_in(st, "someone@fake%d.test" % (i + 1))
+            t0 = time.time()
+            r = get(st, c, "/mail/")
+            eq(r.status, 502, mode + ": " + r.text[:300])
+            has(r.text, "<!DOCTYPE html>")
+            assert time.time() - t0 < 5, "took %.1f s" % (time.time() - t0)
+            eq(get(st, c, "/healthz").status, 200, "postern still answers")
+        check("pop3: a server whose %s gets a clear 502 page, no crash" % mode, one)
 
 
 def older_server(st):
@@ -551,8 +743,10 @@ def big_folders(st):
 def main():
     st = Stack(port=int(os.environ.get("MB_PORT", "18300")),
                mail_base=int(os.environ.get("MB_MAIL_BASE", "27000")))
+    fakes = start_fake_pop3(st.mail_base + 300)
     text = CONF.format(group=nginx_group(), imaps=st.mail_base + 993, pop3s=st.mail_base + 995,
-                       b_imaps=st.mail_base + 201, run_dir=st.run_dir)
+                       b_imaps=st.mail_base + 201, run_dir=st.run_dir,
+                       **{"fake%d" % i: port for i, port in enumerate(fakes)})
     st.env["SEED_BIG"] = "1"
     st.conf_text = text
     try:
