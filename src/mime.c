@@ -254,6 +254,8 @@ static void multipart(struct parser *ps, const char *d, size_t n, struct bs_part
         }
         entity(ps, start, (size_t)(d + n - start), &kids[k], p, sec, dflt, depth + 1);
         k++;
+        if (ps->refused)
+            return;
     }
     if (k == 0) {   /* nothing to split: show the body as text */
         p->type = "text";
@@ -319,6 +321,8 @@ static void entity(struct parser *ps, const char *d, size_t n, struct bs_part *p
         env->to = mime_header(ps->a, body, ih, "To");
         p->env = env;
         entity(ps, body, blen, inner, p, p->section, "text/plain", depth + 1);
+        if (ps->refused)
+            return;
         if (strcmp(inner->type, "multipart") != 0) {
             size_t l = strlen(p->section);
             if (l + 3 > sizeof(inner->section)) {
