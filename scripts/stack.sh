@@ -116,8 +116,9 @@ P_B_LMTP=$((MAIL_PORT_BASE + 206))
 # name, although his domain lives on the main server).
 # lab@example.test holds the test folders (hundreds of odd names, MIME
 # samples, hostile HTML); big@example.test a 200,000-message INBOX and a
-# 10,000-message folder in mbox files (written only with SEED_BIG=1).
-MAIN_USERS="alice@example.test pop@example.test nopop@example.test administrator@example.test guest@example.test anonymous@example.test lab@example.test big@example.test|userdb_mail=mbox:~/mail:INBOX=~/mail/inbox"
+# 10,000-message folder in mbox files (written only with SEED_BIG=1);
+# pop2k@example.test a 2,000-message maildrop for the POP3 view (mbox).
+MAIN_USERS="alice@example.test pop@example.test nopop@example.test administrator@example.test guest@example.test anonymous@example.test lab@example.test big@example.test|userdb_mail=mbox:~/mail:INBOX=~/mail/inbox pop2k@example.test|userdb_mail=mbox:~/mail:INBOX=~/mail/inbox"
 DENY_IMAP="pop@example.test"
 DENY_POP3="nopop@example.test"
 BRANCH_USERS="carol@branch.test dave@example.test"
@@ -329,6 +330,13 @@ seed_lab() {
         ${MAIL_UID:+--uid "$MAIL_UID" --gid "$MAIL_GID"} > /dev/null || die "seeding lab folders failed"
     "$PYTHON" "$STACK/seed_mime.py" --maildir "$lab" --marker "${MARKER_URL:-http://127.0.0.1:9/marker/}" \
         ${MAIL_UID:+--uid "$MAIL_UID" --gid "$MAIL_GID"} > /dev/null || die "seeding MIME samples failed"
+    if [ ! -s "$home/pop2k/mail/inbox" ]; then
+        mkdir -p "$home/pop2k"
+        if [ -n "$MAIL_UID" ]; then chown "$MAIL_UID:$MAIL_GID" "$home/pop2k"; fi
+        "$PYTHON" "$STACK/seed_big.py" --home "$home/pop2k" --inbox 2000 --folder Few=1 \
+            --to "Pop Twothousand <pop2k@example.test>" \
+            ${MAIL_UID:+--uid "$MAIL_UID" --gid "$MAIL_GID"} > /dev/null || die "seeding pop2k failed"
+    fi
     if [ "${SEED_BIG:-0}" = 1 ] && [ ! -s "$home/big/mail/inbox" ]; then
         mkdir -p "$home/big"
         if [ -n "$MAIL_UID" ]; then chown "$MAIL_UID:$MAIL_GID" "$home/big"; fi

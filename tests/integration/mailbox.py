@@ -47,6 +47,7 @@ tls_name = mail.example.test
 @fake2.test = fake2
 @fake3.test = fake3
 @fake4.test = fake4
+@fake5.test = fake5
 
 [backend fake1]
 pop3 = 127.0.0.1:{fake0}:none
@@ -60,6 +61,9 @@ pop3 = 127.0.0.1:{fake2}:none
 [backend fake4]
 pop3 = 127.0.0.1:{fake3}:none
 
+[backend fake5]
+pop3 = 127.0.0.1:{fake4}:none
+
 [upstream]
 ca_file = {run_dir}/ca/ca.pem
 timeout = 10
@@ -71,7 +75,7 @@ sqlite_path = {run_dir}/sessions.db
 secure_cookie = no
 
 [policy]
-imap_disabled = pop@example.test, @fake1.test, @fake2.test, @fake3.test, @fake4.test
+imap_disabled = pop@example.test, pop2k@example.test, @fake1.test, @fake2.test, @fake3.test, @fake4.test, @fake5.test
 
 [mailbox]
 page_size = 10
@@ -370,7 +374,7 @@ def tests(st):
 
 # --- POP3 ------------------------------------------------------------------
 
-FAKE_MODES = ["list-zero", "dup-uidl", "eof-in-list", "mismatch"]
+FAKE_MODES = ["list-zero", "dup-uidl", "eof-in-list", "mismatch", "quit-drop"]
 
 
 def start_fake_pop3(base):
@@ -412,8 +416,13 @@ def start_fake_pop3(base):
                     else:
                         w(b"+OK\r\n1 a\r\n2 b\r\n.\r\n")
                 elif cmd == b"QUIT":
-                    w(b"+OK bye\r\n")
+                    if mode != "quit-drop":   # quit-drop: gone before confirming
+                        w(b"+OK bye\r\n")
                     return
+                elif cmd == b"DELE":
+                    w(b"+OK marked\r\n")
+                elif cmd in (b"TOP", b"RETR"):
+                    w(b"+OK\r\nSubject: fake\r\nFrom: f@fake.test\r\n\r\nbody\r\n.\r\n")
                 else:
                     w(b"-ERR what\r\n")
 
@@ -478,7 +487,7 @@ def pop3_view(st):
         r = get(st, cookie, "/mail/message?" + q(m=ids[-1]))
         eq(r.status, 200, "message")
         has(r.text, html.escape(subj, quote=False) if "<" in subj else subj.split("=?")[0][:20])
-        has(r.text, 'action="/mail/delete"')
+        has(r.text, 'action="/mail/delete?m&#61;')
         # the lock is gone at once and the message is still there
         pop = Pop(st)
         eq(pop.uidls(), ids, "messages on the server after reading")
@@ -523,9 +532,38 @@ def pop3_view(st):
         eq(get(st, cookie, "/mail/message?m=" + "x" * 71).status, 400, "71 bytes")
     check("pop3: a malformed message id gets 400", bad_uidl)
 
+    c2k, _ = sign_in(st, "pop2k@example.test")
+
+    def two_thousand():
+        t0 = time.time()
+        r = get(st, c2k, "/mail/")
+        took = time.time() - t0
+        eq(r.status, 200, "2,000 messages: " + r.text[:300])
+        has(r.text, "1–10 of 2000")
+        r = get(st, c2k, "/mail/?page=199")
+        eq(len(uidl_rows(r.text)), 10, "the last page")
+        r = get(st, c2k, "/mail/message?" + q(m=uidl_rows(r.text)[-1]))
+        eq(r.status, 200, "the oldest message")
+        print("# POP3, 2,000 messages: first page %.0f ms" % (took * 1000))
+    check("pop3: a 2,000-message maildrop pages to the end and opens its oldest message", two_thousand)
+
 
 def hostile_pop3(st):
-    for i, mode in enumerate(FAKE_MODES):
+    def quit_dropped():
+        c, _ = sign_in(st, "someone@fake5.test")
+        r = get(st, c, "/mail/")
+        eq(r.status, 200, "fake maildrop: " + r.text[:300])
+        r = get(st, c, "/mail/message?" + q(m="a"))
+        token = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+        r = st.http("POST", "/mail/delete?" + q(m="a"),
+                    {"Cookie": c, "Content-Type": "application/x-www-form-urlencoded",
+                     "Origin": "http://127.0.0.1:%d" % st.port},
+                    urllib.parse.urlencode({"csrf": token, "confirm": "1"}))
+        eq(r.status, 502, "delete whose QUIT was not confirmed")
+        has(r.text, "Nothing was deleted")
+    check("pop3: the connection drops before QUIT is confirmed: the user is told nothing was deleted",
+          quit_dropped)
+    for i, mode in enumerate(FAKE_MODES[:-1]):
         def one(i=i, mode=mode):
             c, _ = sign_in(st, "someone@fake%d.test" % (i + 1))
             t0 = time.time()
