@@ -59,6 +59,7 @@ static void login_form(struct request *req, int status, const char *message, con
         tmpl_put(v, "error", message);
     if (user != NULL)
         tmpl_put(v, "user", user);
+    tmpl_put_bool(v, "pop3_choice", req->app->cfg.policy.pop3_choice);
     page_render(req, status, "login", v);
 }
 
@@ -143,8 +144,14 @@ static void login_post(struct request *req)
         login_form(req, 429, hint, user);
         return;
     }
-    enum proto proto = policy_proto_enabled(cfg, user, PROTO_IMAP) ? PROTO_IMAP
+    bool want_pop3 = cfg->policy.pop3_choice && req->in[IN_PROTO].present &&
+                     strcmp(req->in[IN_PROTO].v.str, "pop3") == 0;
+    enum proto proto = !want_pop3 && policy_proto_enabled(cfg, user, PROTO_IMAP) ? PROTO_IMAP
                      : policy_proto_enabled(cfg, user, PROTO_POP3) ? PROTO_POP3 : PROTO__MAX;
+    if (want_pop3 && proto != PROTO_POP3 && proto != PROTO__MAX) {
+        login_form(req, 403, "POP3 is disabled for your mailbox. Sign in with IMAP4, or ask your administrator.", user);
+        return;
+    }
     if (proto == PROTO__MAX) {
         login_form(req, 403, "IMAP4 and POP3 are both disabled for your mailbox. Ask your administrator.", user);
         return;

@@ -20,6 +20,7 @@ const struct input_def input_defs[IN__MAX] = {
     [IN_INLINE] = {"inline", SRC_QUERY, valid_bool},
     [IN_MSG] = {"m", SRC_QUERY, valid_uidl},
     [IN_CONFIRM] = {"confirm", SRC_FORM, valid_bool},
+    [IN_PROTO] = {"proto", SRC_FORM, valid_enum_word},
 };
 
 #define GET_ONLY (METHOD_BIT(METHOD_GET) | METHOD_BIT(METHOD_HEAD))
@@ -30,7 +31,7 @@ static const struct route routes[] = {
     {"/", GET_ONLY, page_home, {IN__MAX}},
     {"/settings", GET_ONLY, page_settings, {IN_VIEW, IN__MAX}},
     {"/healthz", GET_ONLY, page_health, {IN__MAX}},
-    {"/login", GET_POST, page_login, {IN_USER, IN_PASSWORD, IN__MAX}},
+    {"/login", GET_POST, page_login, {IN_USER, IN_PASSWORD, IN_PROTO, IN__MAX}},
     {"/logout", POST_ONLY, page_logout, {IN_CSRF, IN__MAX}},
     {"/account/settings", GET_ONLY, page_account_settings, {IN_VIEW, IN__MAX}},
     {"/account/check", POST_ONLY, page_check, {IN_CSRF, IN__MAX}},

@@ -521,6 +521,7 @@ static const struct key_def keys[] = {
     {"policy", "refuse_accounts", parse_names, OFF(policy.refuse), 0, 0, NUM_INT},
     {"policy", "imap_disabled", parse_names, OFF(policy.imap_disabled), 0, 0, NUM_INT},
     {"policy", "pop3_disabled", parse_names, OFF(policy.pop3_disabled), 0, 0, NUM_INT},
+    {"policy", "pop3_choice", parse_bool, OFF(policy.pop3_choice), 0, 0, NUM_INT},
     {"upstream", "ca_file", parse_file, OFF(upstream.ca_file), 0, 0, NUM_INT},
     {"upstream", "timeout", parse_number, OFF(upstream.timeout_ms), 1, 120, NUM_MS_FROM_S},
     {"upstream", "allow_plaintext", parse_bool, OFF(upstream.allow_plaintext), 0, 0, NUM_INT},

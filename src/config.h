@@ -53,6 +53,7 @@ struct policy_conf {
     struct name_list refuse;          /* refused accounts */
     struct name_list imap_disabled;   /* IMAP4 switched off for these */
     struct name_list pop3_disabled;   /* POP3 switched off for these */
+    bool pop3_choice;                 /* sign-in offers "read over POP3" */
 };
 
 /* Where postern itself connects for a user's mailbox (the backend), as

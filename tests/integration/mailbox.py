@@ -75,6 +75,7 @@ sqlite_path = {run_dir}/sessions.db
 secure_cookie = no
 
 [policy]
+pop3_choice = yes
 imap_disabled = pop@example.test, pop2k@example.test, @fake1.test, @fake2.test, @fake3.test, @fake4.test, @fake5.test
 
 [mailbox]
@@ -127,8 +128,11 @@ class Imap:
             pass
 
 
-def sign_in(st, user="alice@example.test"):
-    body = urllib.parse.urlencode({"user": user, "password": "wonderland"})
+def sign_in(st, user="alice@example.test", proto=None):
+    fields = {"user": user, "password": "wonderland"}
+    if proto:
+        fields["proto"] = proto
+    body = urllib.parse.urlencode(fields)
     r = st.http("POST", "/login", {"Content-Type": "application/x-www-form-urlencoded",
                                    "Origin": "http://127.0.0.1:%d" % st.port}, body)
     eq(r.status, 303, "sign-in: " + r.text[:300])
@@ -531,6 +535,24 @@ def pop3_view(st):
         eq(get(st, cookie, "/mail/message?m=a%20b").status, 400, "space in m")
         eq(get(st, cookie, "/mail/message?m=" + "x" * 71).status, 400, "71 bytes")
     check("pop3: a malformed message id gets 400", bad_uidl)
+
+    def chooses_pop3():
+        r = st.http("GET", "/login")
+        has(r.text, 'name="proto" value="pop3"')
+        c, where2 = sign_in(st, "alice@example.test", proto="pop3")
+        eq(where2, "/mail/", "alice over POP3")
+        r = get(st, c, "/mail/")
+        has(r.text, "Over POP3 there is one folder, Inbox")
+        imap = Imap(st)
+        n = imap.status("INBOX")["MESSAGES"]
+        imap.close()
+        has(r.text, "1–10 of %d" % n)
+        body = urllib.parse.urlencode({"user": "nopop@example.test", "password": "wonderland", "proto": "pop3"})
+        r = st.http("POST", "/login", {"Content-Type": "application/x-www-form-urlencoded",
+                                       "Origin": "http://127.0.0.1:%d" % st.port}, body)
+        eq(r.status, 403, "POP3 chosen where it is disabled")
+        has(r.text, "POP3 is disabled for your mailbox")
+    check("pop3: a user with both protocols may choose POP3 at sign-in (where the admin allows it)", chooses_pop3)
 
     c2k, _ = sign_in(st, "pop2k@example.test")
 
