@@ -76,6 +76,7 @@ secure_cookie = no
 
 [policy]
 pop3_choice = yes
+pop3_disabled = nopop@example.test
 imap_disabled = pop@example.test, pop2k@example.test, @fake1.test, @fake2.test, @fake3.test, @fake4.test, @fake5.test
 
 [mailbox]
@@ -430,9 +431,12 @@ def start_fake_pop3(base):
                 else:
                     w(b"-ERR what\r\n")
 
+    class Server(socketserver.ThreadingTCPServer):
+        allow_reuse_address = True   # a rerun finds the ports in TIME_WAIT
+
     ports = []
     for i, mode in enumerate(FAKE_MODES):
-        srv = socketserver.ThreadingTCPServer(("127.0.0.1", base + i), Handler)
+        srv = Server(("127.0.0.1", base + i), Handler)
         srv.daemon_threads = True
         srv.mode = mode
         threading.Thread(target=srv.serve_forever, daemon=True).start()
