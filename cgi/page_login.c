@@ -146,12 +146,13 @@ static void login_post(struct request *req)
     }
     bool want_pop3 = cfg->policy.pop3_choice && req->in[IN_PROTO].present &&
                      strcmp(req->in[IN_PROTO].v.str, "pop3") == 0;
-    enum proto proto = !want_pop3 && policy_proto_enabled(cfg, user, PROTO_IMAP) ? PROTO_IMAP
-                     : policy_proto_enabled(cfg, user, PROTO_POP3) ? PROTO_POP3 : PROTO__MAX;
-    if (want_pop3 && proto != PROTO_POP3 && proto != PROTO__MAX) {
+    if (want_pop3 && !policy_proto_enabled(cfg, user, PROTO_POP3) &&
+        policy_proto_enabled(cfg, user, PROTO_IMAP)) {
         login_form(req, 403, "POP3 is disabled for your mailbox. Sign in with IMAP4, or ask your administrator.", user);
         return;
     }
+    enum proto proto = !want_pop3 && policy_proto_enabled(cfg, user, PROTO_IMAP) ? PROTO_IMAP
+                     : policy_proto_enabled(cfg, user, PROTO_POP3) ? PROTO_POP3 : PROTO__MAX;
     if (proto == PROTO__MAX) {
         login_form(req, 403, "IMAP4 and POP3 are both disabled for your mailbox. Ask your administrator.", user);
         return;
