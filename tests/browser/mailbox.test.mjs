@@ -112,6 +112,26 @@ try {
     await ctx.close();
   });
 
+  await check("pop3: sign in as the POP3-only user, read a message, delete one after confirming", async () => {
+    const { ctx, p } = await signIn("pop@example.test");
+    assert((await p.locator("h1#folder-title").textContent()).includes("Inbox"), "POP3 Inbox");
+    assert((await p.locator(".remote-note").textContent()).includes("one folder"), "the one-folder note");
+    const total = async () => Number(((await p.locator("p.range").textContent()).match(/of (\d+)/) || [])[1]);
+    const before = await total();
+    assert(before > 0, "messages listed");
+    const subject = (await p.locator("td.subject a >> nth=0").textContent()).trim();
+    await Promise.all([p.waitForURL(/\/mail\/message\?m=/), p.click("td.subject a >> nth=0")]);
+    assert((await p.locator("h1#subject").textContent()).trim() === subject, "the message opened");
+    await Promise.all([p.waitForURL(/\/mail\/delete/), p.click("form[action^='/mail/delete'] button")]);
+    assert((await p.locator("h1").textContent()).includes("Delete this message from the server?"), "asks first");
+    await p.screenshot({ path: `${out}/pop3-delete.png` });
+    await Promise.all([p.waitForLoadState("load"), p.click("button.danger")]);
+    assert((await p.locator("h1").textContent()).includes("Deleted"), "deleted");
+    await p.goto(`${base}/mail/`);
+    assert(await total() === before - 1, `messages after deleting one: ${await total()} (were ${before})`);
+    await ctx.close();
+  });
+
   let hostileUids = [];
   if (runDir) {
     const facts = JSON.parse(readFileSync(`${runDir}/mail/example.test/lab/mime-facts.json`, "utf8"));
