@@ -7,7 +7,10 @@
  * own bounded MIME parser (mime.h) and shown by the same renderer as the
  * IMAP view.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -117,6 +120,72 @@ static void pop_end(struct pop *p)
     session_clear(&p->s);
 }
 
+/* --- headers already fetched, by session and unique-id ---------------------
+ *
+ * Paging back and forth should not fetch the same TOP n 0 again: each
+ * worker keeps what it decoded for the list (subject, sender, date) for
+ * HDR_SLOTS messages, keyed by the session's store id and the UIDL (a
+ * unique-id names the same message for as long as it exists). A slot is
+ * simply overwritten by the next key that hashes to it. */
+#define HDR_SLOTS 4096
+#define HDR_TEXT  200
+
+struct hdr_slot {
+    unsigned char sess[8];
+    char uidl[POP3_UIDL_MAX + 1];
+    char subject[HDR_TEXT], from[HDR_TEXT];
+    time_t date;
+};
+
+static struct hdr_slot *hdr_cache;
+static pthread_mutex_t hdr_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t hdr_hash(const unsigned char *sess, const char *uidl)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (int i = 0; i < 8; i++)
+        h = (h ^ sess[i]) * 1099511628211ULL;
+    for (const char *c = uidl; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    return (size_t)(h % HDR_SLOTS);
+}
+
+/* 1 and the cached fields (arena copies) if known. */
+static int hdr_get(struct request *req, const struct session *s, const char *uidl,
+                   const char **subject, const char **from, time_t *date)
+{
+    int hit = 0;
+    pthread_mutex_lock(&hdr_lock);
+    if (hdr_cache != NULL) {
+        struct hdr_slot *e = &hdr_cache[hdr_hash(s->id_hash, uidl)];
+        if (memcmp(e->sess, s->id_hash, 8) == 0 && strcmp(e->uidl, uidl) == 0) {
+            *subject = arena_strdup(req->arena, e->subject);
+            *from = arena_strdup(req->arena, e->from);
+            *date = e->date;
+            hit = 1;
+        }
+    }
+    pthread_mutex_unlock(&hdr_lock);
+    return hit;
+}
+
+static void hdr_put(const struct session *s, const char *uidl, const char *subject,
+                    const char *from, time_t date)
+{
+    pthread_mutex_lock(&hdr_lock);
+    if (hdr_cache == NULL)
+        hdr_cache = calloc(HDR_SLOTS, sizeof(*hdr_cache));
+    if (hdr_cache != NULL) {
+        struct hdr_slot *e = &hdr_cache[hdr_hash(s->id_hash, uidl)];
+        memcpy(e->sess, s->id_hash, 8);
+        snprintf(e->uidl, sizeof(e->uidl), "%s", uidl);
+        snprintf(e->subject, sizeof(e->subject), "%s", subject);
+        snprintf(e->from, sizeof(e->from), "%s", from);
+        e->date = date;
+    }
+    pthread_mutex_unlock(&hdr_lock);
+}
+
 /* --- the list ------------------------------------------------------------ */
 
 void pop3_list(struct request *req, const struct session *s)
@@ -135,27 +204,33 @@ void pop3_list(struct request *req, const struct session *s)
     /* newest first: the highest message numbers */
     for (size_t i = offset; i < n && shown < size; i++, shown++) {
         const struct pop3_msg *msg = &p.box.v[n - 1 - i];
-        const char *hdr;
-        size_t hlen;
-        bool cut;
-        enum pop3_result r = pop3_fetch(p.u, req->arena, msg->num, 0, (size_t)cfg->mailbox.max_header_bytes,
-                                        &hdr, &hlen, &cut, &err);
-        if (r != POP3_OK) {
-            if (r != POP3_ERR)
-                up_pop3_abandon(p.u), p.u = NULL;
-            pop_end(&p);
-            page_error(req, 502, err);
-            return;
+        const char *subject, *from;
+        time_t date;
+        if (!hdr_get(req, s, msg->uidl, &subject, &from, &date)) {
+            const char *hdr;
+            size_t hlen;
+            bool cut;
+            enum pop3_result r = pop3_fetch(p.u, req->arena, msg->num, 0,
+                                            (size_t)cfg->mailbox.max_header_bytes, &hdr, &hlen, &cut, &err);
+            if (r != POP3_OK) {
+                if (r != POP3_ERR)
+                    up_pop3_abandon(p.u), p.u = NULL;
+                pop_end(&p);
+                page_error(req, 502, err);
+                return;
+            }
+            subject = mime_header(req->arena, hdr, hlen, "Subject");
+            from = mime_header(req->arena, hdr, hlen, "From");
+            subject = subject ? mail_decode_header(req, subject) : "";
+            from = from ? mail_decode_header(req, from) : "";
+            date = imap_parse_date(mime_header(req->arena, hdr, hlen, "Date"));
+            hdr_put(s, msg->uidl, subject, from, date);
         }
         struct tmpl_vars *mv = tmpl_add_item(v, "messages");
-        const char *subject = mime_header(req->arena, hdr, hlen, "Subject");
-        const char *from = mime_header(req->arena, hdr, hlen, "From");
-        subject = subject ? mail_decode_header(req, subject) : "";
-        from = from ? mail_decode_header(req, from) : "";
         tmpl_put(mv, "subject", subject[0] ? subject : "(no subject)");
         tmpl_put_bool(mv, "no_subject", subject[0] == '\0');
         tmpl_put(mv, "from", from[0] ? from : "(unknown sender)");
-        mail_put_date(req, mv, imap_parse_date(mime_header(req->arena, hdr, hlen, "Date")));
+        mail_put_date(req, mv, date);
         tmpl_put(mv, "size", mail_size_text(req, msg->size));
         tmpl_put(mv, "uidl", msg->uidl);
         tmpl_put(mv, "url", arena_printf(req->arena, "/mail/message?m=%s", mail_qs(req, msg->uidl)));

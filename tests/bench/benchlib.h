@@ -156,19 +156,32 @@ static SSL_CTX *tls_ctx(const char *ca_file)
     return ctx;
 }
 
-/* TCP + verified TLS + greeting; the SSL (fd inside), or NULL. */
-static SSL *imaps_open(SSL_CTX *ctx, int port, const char *name)
+/* TCP + verified TLS; the SSL (fd inside), or NULL. */
+static inline SSL *tls_open(SSL_CTX *ctx, int port, const char *name)
 {
     int fd = connect_local(port);
     SSL *ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     SSL_set_tlsext_host_name(ssl, name);
     SSL_set1_host(ssl, name);
-    if (SSL_connect(ssl) == 1 && SSL_get_verify_result(ssl) == X509_V_OK && imap_wait(ssl, "*") == 0)
+    if (SSL_connect(ssl) == 1 && SSL_get_verify_result(ssl) == X509_V_OK)
         return ssl;
     SSL_free(ssl);
     close(fd);
     return NULL;
+}
+
+/* tls_open + the IMAP greeting. */
+static inline SSL *imaps_open(SSL_CTX *ctx, int port, const char *name)
+{
+    SSL *ssl = tls_open(ctx, port, name);
+    if (ssl != NULL && imap_wait(ssl, "*") != 0) {
+        int fd = SSL_get_fd(ssl);
+        SSL_free(ssl);
+        close(fd);
+        return NULL;
+    }
+    return ssl;
 }
 
 static inline void imaps_close(SSL *ssl)

@@ -13,6 +13,12 @@
  *       floor  UID FETCH U (BODYSTRUCTURE), UID FETCH U (BODY.PEEK[1]).
  *     Prints one line per figure: "list FOLDER median=.. p90=.. floor_median=.. ratio=..".
  *
+ *   mail_bench pop3 HTTP_PORT POP3S_PORT CA_FILE TLS_NAME USER PASSWORD [-n N]
+ *     N interleaved rounds of GET /mail/ for a POP3 session (postern signs
+ *     in to the maildrop, LIST, UIDL, 50 x TOP n 0, QUIT: the maildrop is
+ *     locked for about that long) vs the floor: STAT, UIDL and 50 x
+ *     TOP n 0 over one already-open POP3S connection.
+ *
  *   mail_bench cookies HTTP_PORT USER PASSWORD N FILE
  *     Signs in N times, loads /mail/ once with each session (so each has
  *     a cached connection), writes the N cookies to FILE, one a line.
@@ -176,6 +182,123 @@ static int compare(int argc, char **argv)
     return 0;
 }
 
+/* Reads a POP3 reply: the status line, and with multi the lines up to ".". */
+static int pop_reply(SSL *ssl, int multi)
+{
+    static char buf[1 << 16];
+    size_t len = 0;
+    for (;;) {
+        int k = SSL_read(ssl, buf + len, (int)(sizeof(buf) - 1 - len));
+        if (k <= 0)
+            return -1;
+        len += (size_t)k;
+        buf[len] = '\0';
+        if (strncmp(buf, "-ERR", 4) == 0)
+            return -1;
+        if (!multi && strstr(buf, "\r\n") != NULL)
+            return 0;
+        if (multi && (strstr(buf, "\r\n.\r\n") != NULL))
+            return 0;
+        if (len > sizeof(buf) / 2) {   /* keep the tail only */
+            memmove(buf, buf + len - 8, 8);
+            len = 8;
+        }
+    }
+}
+
+static int pop_cmd(SSL *ssl, const char *cmd, int multi)
+{
+    char line[512];
+    int n = snprintf(line, sizeof(line), "%s\r\n", cmd);
+    return SSL_write(ssl, line, n) == n ? pop_reply(ssl, multi) : -1;
+}
+
+/* One floor round: STAT, UIDL, 50 x TOP n 0 on an open session. */
+static int pop_floor_page(SSL *ssl)
+{
+    char cmd[64];
+    int fl = pop_cmd(ssl, "STAT", 0) == 0 && pop_cmd(ssl, "UIDL", 1) == 0 ? 0 : -1;
+    for (int k = 0; k < 50 && fl == 0; k++) {
+        snprintf(cmd, sizeof(cmd), "TOP %d 0", 2000 - k);
+        fl = pop_cmd(ssl, cmd, 1);
+    }
+    return fl;
+}
+
+static SSL *pop_login(SSL_CTX *ctx, int port, const char *name, const char *user, const char *pass)
+{
+    char cmd[600];
+    SSL *ssl = tls_open(ctx, port, name);
+    if (ssl == NULL || pop_reply(ssl, 0) < 0)
+        return NULL;
+    snprintf(cmd, sizeof(cmd), "USER %s", user);
+    if (pop_cmd(ssl, cmd, 0) < 0)
+        return NULL;
+    snprintf(cmd, sizeof(cmd), "PASS %s", pass);
+    return pop_cmd(ssl, cmd, 0) < 0 ? NULL : ssl;
+}
+
+/* A POP3 session locks the maildrop, so postern and the floor cannot
+ * run interleaved: postern's rounds first, then the floor's. */
+static int pop3(int argc, char **argv)
+{
+    int http = atoi(argv[2]), port = atoi(argv[3]), rounds = 30;
+    if (argc >= 10 && strcmp(argv[8], "-n") == 0)
+        rounds = atoi(argv[9]);
+    char cookie[512];
+    if (http_signin(http, argv[6], argv[7], cookie, sizeof(cookie)) != 303 || cookie[0] == '\0') {
+        fprintf(stderr, "sign-in failed\n");
+        return 1;
+    }
+    double *a = calloc((size_t)rounds, sizeof(double)), *f = calloc((size_t)rounds, sizeof(double));
+    double *g = calloc((size_t)rounds, sizeof(double));
+    for (int i = -2; i < rounds; i++) {
+        double t0 = now_ms();
+        int st = http_get(http, "/mail/", cookie, resp, sizeof(resp));
+        if (st != 200) {
+            fprintf(stderr, "pop3 round %d: status %d\n", i, st);
+            return 1;
+        }
+        if (i >= 0)
+            a[i] = now_ms() - t0;
+    }
+    SSL_CTX *ctx = tls_ctx(argv[4]);
+    SSL *ssl = pop_login(ctx, port, argv[5], argv[6], argv[7]);
+    if (ssl == NULL) {
+        fprintf(stderr, "floor login failed\n");
+        return 1;
+    }
+    for (int i = -2; i < rounds; i++) {
+        double t0 = now_ms();
+        if (pop_floor_page(ssl) < 0) {
+            fprintf(stderr, "floor round %d failed\n", i);
+            return 1;
+        }
+        if (i >= 0)
+            f[i] = now_ms() - t0;
+    }
+    pop_cmd(ssl, "QUIT", 0);
+    imaps_close(ssl);
+    /* the same with a session per page, as postern must (the lock) */
+    for (int i = 0; i < rounds; i++) {
+        double t0 = now_ms();
+        SSL *s = pop_login(ctx, port, argv[5], argv[6], argv[7]);
+        if (s == NULL || pop_floor_page(s) < 0 || pop_cmd(s, "QUIT", 0) < 0) {
+            fprintf(stderr, "floor-with-login round %d failed\n", i);
+            return 1;
+        }
+        imaps_close(s);
+        g[i] = now_ms() - t0;
+    }
+    report("pop3list", "INBOX", a, f, rounds);
+    printf("pop3login floor_with_login_median=%.2f\n", pct(g, rounds, 0.5));
+    SSL_CTX_free(ctx);
+    free(a);
+    free(f);
+    free(g);
+    return 0;
+}
+
 static int cookies(char **argv)
 {
     int http = atoi(argv[2]), n = atoi(argv[5]);
@@ -203,6 +326,8 @@ int main(int argc, char **argv)
         return compare(argc, argv);
     if (argc == 7 && strcmp(argv[1], "cookies") == 0)
         return cookies(argv);
+    if (argc >= 8 && strcmp(argv[1], "pop3") == 0)
+        return pop3(argc, argv);
     fprintf(stderr, "usage: %s compare HTTP IMAPS CA NAME USER PASS FOLDER... [-n N]\n"
                     "       %s cookies HTTP USER PASS N FILE\n", argv[0], argv[0]);
     return 2;
