@@ -29,7 +29,7 @@ CFLAGS    += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recove
 LDFLAGS   += -fsanitize=$(SANITIZE)
 endif
 # libetpan: plain -letpan, not pkg-config (it leaks a no-PIE link spec).
-LIBS      := -lfcgi -linih -letpan -lgumbo -lsqlite3 -lhiredis -lssl -lcrypto
+LIBS      := -lfcgi -linih -letpan -lgumbo -lsqlite3 -lhiredis -lqrencode -lssl -lcrypto
 
 SRC_C     := $(wildcard src/*.c)
 CGI_C     := $(wildcard cgi/*.c)

@@ -2,6 +2,9 @@
  *
  *   postern -c FILE               run: master + workers (foreground)
  *   postern --check-config FILE   check config and templates, then exit
+ *   postern -c FILE --dns-records DOMAIN
+ *                                 print the DNS records for DOMAIN (SRV,
+ *                                 autoconfig/autodiscover), then exit
  *
  * The master owns the listening sockets, loads config and templates, forks
  * the workers (which inherit both) and restarts any that die. SIGHUP loads
@@ -24,6 +27,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "rfc6186.h"
 #include "worker.h"
 
 #define CHILDREN_MAX 256
@@ -52,6 +56,8 @@ static void usage(FILE *f)
     fputs("usage: postern -c FILE          run postern with config FILE\n"
           "       postern --check-config FILE\n"
           "                                check FILE (and its templates), print problems\n"
+          "       postern -c FILE --dns-records DOMAIN\n"
+          "                                print the SRV and CNAME records mail clients use\n"
           "       postern --version\n", f);
 }
 
@@ -289,14 +295,63 @@ static int run_master(void)
     }
 }
 
+/* The portal's host and HTTPS port for DNS records: from [session]
+ * origin, else the first external endpoint's host (with a note). */
+static const char *portal_host(const struct config *cfg, unsigned *port, char *buf, size_t cap)
+{
+    *port = 443;
+    const char *o = cfg->origin;
+    if (*o != '\0') {
+        const char *h = strstr(o, "://") + 3;
+        size_t n = strcspn(h, ":/");
+        snprintf(buf, cap, "%.*s", (int)n, h);
+        if (h[n] == ':')
+            *port = (unsigned)strtoul(h + n + 1, NULL, 10);
+        return buf;
+    }
+    for (int p = 0; p < PROTO__MAX; p++)
+        if (cfg->proto[p].n[SIDE_EXTERNAL] > 0) {
+            printf("; [session] origin is not set: taking %s as the portal's host name\n",
+                   cfg->proto[p].ep[SIDE_EXTERNAL][0].host);
+            return cfg->proto[p].ep[SIDE_EXTERNAL][0].host;
+        }
+    printf("; [session] origin is not set: replace portal.invalid with the portal's host name\n");
+    return "portal.invalid";
+}
+
+static int dns_records(const char *path, const char *domain)
+{
+    struct config *cfg = calloc(1, sizeof(*cfg));
+    struct buf out = {0};
+    int rc = 1;
+    if (cfg == NULL)
+        return 1;
+    if (config_load(path, cfg, &out) < 0) {
+        fputs(buf_cstr(&out), stderr);
+    } else {
+        char host[300];
+        unsigned port;
+        const char *portal = portal_host(cfg, &port, host, sizeof(host));
+        if (rfc6186_records(cfg, domain, portal, port, &out) < 0)
+            fprintf(stderr, "postern: --dns-records: \"%s\" is not a domain name\n", domain);
+        else
+            rc = fputs(buf_cstr(&out), stdout) < 0;
+    }
+    buf_free(&out);
+    free(cfg);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    const char *check = NULL;
+    const char *check = NULL, *dns = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
             M.config_path = argv[++i];
         else if (strcmp(argv[i], "--check-config") == 0 && i + 1 < argc)
             check = argv[++i];
+        else if (strcmp(argv[i], "--dns-records") == 0 && i + 1 < argc)
+            dns = argv[++i];
         else if (strcmp(argv[i], "--version") == 0) {
             puts("postern " POSTERN_VERSION);
             return 0;
@@ -313,6 +368,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (dns != NULL)
+        return dns_records(path, dns);
     struct buf errors = {0};
     M.app = app_load(path, &errors);
     if (M.app == NULL) {

@@ -26,6 +26,8 @@ enum input_key {
     /* the mailbox pages */
     IN_FOLDER, IN_PAGE, IN_SORT, IN_ORDER, IN_QUERY, IN_IN, IN_UID, IN_PART, IN_REMOTE, IN_INLINE,
     IN_MSG, IN_CONFIRM, IN_PROTO,
+    /* the client configuration files */
+    IN_EMAILADDRESS, IN_INCOMING,
     IN__MAX
 };
 
@@ -56,6 +58,12 @@ struct request {
     const char *server_port;       /* the port nginx took the request on */
     struct http_fields cookies;
     struct input in[IN__MAX];
+    /* a route with a raw body (struct route.raw): the body as sent,
+     * NUL-terminated; or NULL with raw_status 413 (over the route's cap:
+     * read and dropped) or 415 (another media type) */
+    const char *raw_body;
+    size_t raw_len;
+    int raw_status;
 
     /* per-thread and per-worker resources (never NULL once set up) */
     struct store *(*store)(struct request *req);   /* opens on first use; NULL if down */

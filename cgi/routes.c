@@ -2,6 +2,9 @@
 #include "routes.h"
 
 #include <string.h>
+#include <strings.h>
+
+#include "autodiscover.h"
 
 const struct input_def input_defs[IN__MAX] = {
     [IN_VIEW] = {"view", SRC_QUERY, valid_enum_word},
@@ -21,33 +24,44 @@ const struct input_def input_defs[IN__MAX] = {
     [IN_MSG] = {"m", SRC_QUERY, valid_uidl},
     [IN_CONFIRM] = {"confirm", SRC_FORM, valid_bool},
     [IN_PROTO] = {"proto", SRC_FORM, valid_enum_word},
+    [IN_EMAILADDRESS] = {"emailaddress", SRC_QUERY, valid_email},
+    [IN_INCOMING] = {"incoming", SRC_QUERY, valid_enum_word},
 };
+
+/* Outlook POSTs its Autodiscover request as text/xml. */
+static const struct raw_body xml_body = {{"text/xml", "application/xml", NULL}, AD_BODY_MAX};
 
 #define GET_ONLY (METHOD_BIT(METHOD_GET) | METHOD_BIT(METHOD_HEAD))
 #define GET_POST (GET_ONLY | METHOD_BIT(METHOD_POST))
 #define POST_ONLY METHOD_BIT(METHOD_POST)
 
 static const struct route routes[] = {
-    {"/", GET_ONLY, page_home, {IN__MAX}},
-    {"/settings", GET_ONLY, page_settings, {IN_VIEW, IN__MAX}},
-    {"/healthz", GET_ONLY, page_health, {IN__MAX}},
-    {"/login", GET_POST, page_login, {IN_USER, IN_PASSWORD, IN_PROTO, IN__MAX}},
-    {"/logout", POST_ONLY, page_logout, {IN_CSRF, IN__MAX}},
-    {"/account/settings", GET_ONLY, page_account_settings, {IN_VIEW, IN__MAX}},
-    {"/account/check", POST_ONLY, page_check, {IN_CSRF, IN__MAX}},
-    {"/mail", GET_ONLY, page_mail_root, {IN__MAX}},
-    {"/mail/", GET_ONLY, page_mailbox, {IN_FOLDER, IN_PAGE, IN_SORT, IN_ORDER, IN_QUERY, IN_IN, IN__MAX}},
-    {"/mail/message", GET_ONLY, page_message, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_REMOTE, IN__MAX}},
-    {"/mail/body", GET_ONLY, page_message_body, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_REMOTE, IN__MAX}},
-    {"/mail/part", GET_ONLY, page_message_part, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_INLINE, IN__MAX}},
-    {"/mail/raw", GET_ONLY, page_message_raw, {IN_FOLDER, IN_UID, IN_MSG, IN__MAX}},
-    {"/mail/delete", POST_ONLY, page_pop3_delete, {IN_CSRF, IN_MSG, IN_CONFIRM, IN__MAX}},
+    {"/", GET_ONLY, page_home, {IN__MAX}, 0, NULL},
+    {"/settings", GET_ONLY, page_settings, {IN_VIEW, IN__MAX}, 0, NULL},
+    {"/healthz", GET_ONLY, page_health, {IN__MAX}, 0, NULL},
+    {"/login", GET_POST, page_login, {IN_USER, IN_PASSWORD, IN_PROTO, IN__MAX}, 0, NULL},
+    {"/logout", POST_ONLY, page_logout, {IN_CSRF, IN__MAX}, 0, NULL},
+    {"/account/settings", GET_ONLY, page_account_settings, {IN_VIEW, IN__MAX}, 0, NULL},
+    {"/account/check", POST_ONLY, page_check, {IN_CSRF, IN__MAX}, 0, NULL},
+    {"/mail", GET_ONLY, page_mail_root, {IN__MAX}, 0, NULL},
+    {"/mail/", GET_ONLY, page_mailbox, {IN_FOLDER, IN_PAGE, IN_SORT, IN_ORDER, IN_QUERY, IN_IN, IN__MAX}, 0, NULL},
+    {"/mail/message", GET_ONLY, page_message, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_REMOTE, IN__MAX}, 0, NULL},
+    {"/mail/body", GET_ONLY, page_message_body, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_REMOTE, IN__MAX}, 0, NULL},
+    {"/mail/part", GET_ONLY, page_message_part, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_INLINE, IN__MAX}, 0, NULL},
+    {"/mail/raw", GET_ONLY, page_message_raw, {IN_FOLDER, IN_UID, IN_MSG, IN__MAX}, 0, NULL},
+    {"/mail/delete", POST_ONLY, page_pop3_delete, {IN_CSRF, IN_MSG, IN_CONFIRM, IN__MAX}, 0, NULL},
+    /* mail clients configure themselves (page_autoconfig.c) */
+    {"/mail/config-v1.1.xml", GET_ONLY, page_autoconfig, {IN_EMAILADDRESS, IN_VIEW, IN__MAX}, 0, NULL},
+    {"/.well-known/autoconfig/mail/config-v1.1.xml", GET_ONLY, page_autoconfig, {IN_EMAILADDRESS, IN_VIEW, IN__MAX}, 0, NULL},
+    {"/profile.mobileconfig", GET_ONLY, page_mobileconfig, {IN_EMAILADDRESS, IN_VIEW, IN_INCOMING, IN__MAX}, 0, NULL},
+    {"/autodiscover/autodiscover.xml", GET_POST, page_autodiscover, {IN__MAX}, ROUTE_ANY_CASE, &xml_body},
 };
 
 const struct route *route_find(const char *path)
 {
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-        if (strcmp(routes[i].path, path) == 0)
+        if (strcmp(routes[i].path, path) == 0 ||
+            ((routes[i].flags & ROUTE_ANY_CASE) && strcasecmp(routes[i].path, path) == 0))
             return &routes[i];
     return NULL;
 }

@@ -2,6 +2,7 @@
 #ifndef POSTERN_ROUTES_H
 #define POSTERN_ROUTES_H
 
+#include "rawbody.h"
 #include "request.h"
 #include "upstream.h"
 
@@ -19,7 +20,11 @@ struct route {
     unsigned methods;                         /* METHOD_BIT set; HEAD follows GET */
     page_handler handler;
     enum input_key inputs[ROUTE_INPUTS_MAX];  /* ended by IN__MAX */
+    unsigned flags;                           /* ROUTE_* */
+    const struct raw_body *raw;               /* POST body taken as is, not a form */
 };
+
+#define ROUTE_ANY_CASE 0x1u   /* the path matches in any ASCII case (Outlook) */
 
 extern const struct input_def input_defs[IN__MAX];
 
@@ -44,5 +49,8 @@ void page_message_body(struct request *req);
 void page_message_part(struct request *req);
 void page_message_raw(struct request *req);
 void page_pop3_delete(struct request *req);
+void page_autoconfig(struct request *req);
+void page_mobileconfig(struct request *req);
+void page_autodiscover(struct request *req);
 
 #endif

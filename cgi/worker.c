@@ -122,6 +122,41 @@ static int read_body(struct request *req, FCGX_Stream *in, size_t len, char **bo
     return 0;
 }
 
+/* Reads and drops len bytes of body. 0, or 400 if short. */
+static int drain_body(FCGX_Stream *in, size_t len)
+{
+    char chunk[65536];
+    size_t got = 0;
+    while (got < len) {
+        size_t want = len - got > sizeof(chunk) ? sizeof(chunk) : len - got;
+        int n = FCGX_GetStr(chunk, (int)want, in);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    return got == len ? 0 : 400;
+}
+
+/* The POST body of a route that takes it as is (struct route.raw): into
+ * req->raw_body when the route accepts its type and size, else read,
+ * dropped and the reason left in req->raw_status for the page to answer
+ * in its own format. 0, or 400 if the body is shorter than declared. */
+static int take_raw_body(struct request *req, const struct raw_body *rb, FCGX_Stream *in,
+                         const char *content_type, size_t len)
+{
+    enum raw_verdict v = raw_body_verdict(rb, content_type, len);
+    if (v != RAW_OK) {
+        req->raw_status = v == RAW_TOO_LARGE ? 413 : 415;
+        return drain_body(in, len);
+    }
+    char *body = NULL;
+    if (len > 0 && read_body(req, in, len, &body) != 0)
+        return 400;
+    req->raw_body = body ? body : "";
+    req->raw_len = len;
+    return 0;
+}
+
 /* Binds the route's declared inputs from the parsed sources. */
 static int bind_inputs(struct request *req, const struct route *rt,
                        const struct http_fields *src[3], const char **why)
@@ -150,7 +185,8 @@ static int bind_inputs(struct request *req, const struct route *rt,
 /* Everything between accept and handler: returns 0 when the handler may
  * run, else an HTTP status with *why. Order: a malformed or oversize
  * request is refused before routing (400/413), then 404, 405, 411, then
- * the body is read (400 if short) and parsed. */
+ * the body is read (400 if short) and parsed (a raw-body route's is
+ * handed over as it is, or dropped with the reason). */
 static int prepare(struct request *req, FCGX_Request *fr, const struct route **rt_r,
                    const char **why)
 {
@@ -191,7 +227,9 @@ static int prepare(struct request *req, FCGX_Request *fr, const struct route **r
         return 411;
     }
     char *body = NULL;
-    if (len > 0 && read_body(req, fr->in, len, &body) != 0) {
+    bool raw = rt->raw != NULL && req->method == METHOD_POST;
+    if (raw ? take_raw_body(req, rt->raw, fr->in, prm[P_CONTENT_TYPE], len) != 0
+            : len > 0 && read_body(req, fr->in, len, &body) != 0) {
         *why = "The request body is shorter than its declared length.";
         return 400;
     }
@@ -201,7 +239,7 @@ static int prepare(struct request *req, FCGX_Request *fr, const struct route **r
     st = http_parse_query(req->arena, qs ? qs : "", lim, &query, why);
     if (st == 0)
         st = http_parse_cookies(req->arena, prm[P_COOKIE], lim, cookies, why);
-    if (st == 0 && req->method == METHOD_POST)
+    if (st == 0 && req->method == METHOD_POST && !raw)
         st = http_parse_body(req->arena, prm[P_CONTENT_TYPE], body ? body : "",
                              len, lim, &form, why);
     if (st != 0)

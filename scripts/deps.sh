@@ -9,11 +9,11 @@ set -eu
 
 BUILD="build-essential pkg-config libfcgi-dev libetpan-dev libssl-dev \
 libgumbo-dev libinih-dev libsqlite3-dev libhiredis-dev libcmocka-dev \
-libsasl2-modules"
+libsasl2-modules libqrencode-dev"
 SERVERS="openssl dovecot-imapd dovecot-pop3d dovecot-lmtpd \
 dovecot-submissiond nginx redis-server python3 python3-aiosmtpd"
 TESTS="clang libclang-rt-14-dev curl chromium nodejs npm wrk valgrind \
-spawn-fcgi"
+spawn-fcgi libplist-utils fetchmail isync zbar-tools"
 
 want="$BUILD $SERVERS"
 case "${1:-all}" in

@@ -15,6 +15,8 @@
 
 #include <ini.h>
 
+#include "cms.h"
+
 const char *const proto_names[PROTO__MAX] = {"imap", "pop3", "smtp"};
 const char *const side_names[SIDE__MAX] = {"internal", "external"};
 
@@ -432,6 +434,21 @@ static const char *parse_names(struct loader *ld, const char *v, void *where,
     return NULL;
 }
 
+/* A comma-separated list of domain names. */
+static const char *parse_domains(struct loader *ld, const char *v, void *where,
+                                 char *why, size_t whylen)
+{
+    struct name_list *l = where;
+    if (parse_names(ld, v, where, why, whylen) != NULL)
+        return "expected domain names such as example.com, separated by commas";
+    for (size_t i = 0; i < l->n; i++)
+        if (!valid_hostname(l->v[i]) || strchr(l->v[i], '.') == NULL) {
+            snprintf(why, whylen, "\"%.80s\" is not a domain name such as example.com", l->v[i]);
+            return why;
+        }
+    return NULL;
+}
+
 static const char *parse_backend_ep(struct loader *ld, const char *v, void *where,
                                     char *why, size_t whylen)
 {
@@ -544,6 +561,10 @@ static const struct key_def keys[] = {
     {"mailbox", "max_mime_depth", parse_number, OFF(mailbox.max_mime_depth), 2, 120, NUM_INT},
     {"mailbox", "max_mime_parts", parse_number, OFF(mailbox.max_mime_parts), 1, 2000, NUM_INT},
     {"mailbox", "max_header_bytes", parse_number, OFF(mailbox.max_header_bytes), 1024, 1048576, NUM_LONG},
+    {"autoconfig", "domains", parse_domains, OFF(autoconfig.domains), 0, 0, NUM_INT},
+    {"autoconfig", "sign_cert", parse_file, OFF(autoconfig.sign_cert), 0, 0, NUM_INT},
+    {"autoconfig", "sign_key", parse_file, OFF(autoconfig.sign_key), 0, 0, NUM_INT},
+    {"autoconfig", "sign_chain", parse_file, OFF(autoconfig.sign_chain), 0, 0, NUM_INT},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -806,6 +827,32 @@ static void check_backend(struct loader *ld)
                "longer than absolute_timeout");
 }
 
+/* Signing of Apple profiles: certificate and key together, readable,
+ * matching. */
+static void check_signing(struct loader *ld)
+{
+    const struct autoconfig_conf *ac = &ld->cfg->autoconfig;
+    int cert_line = ld->line_of[key_index("autoconfig", "sign_cert")];
+    int key_line = ld->line_of[key_index("autoconfig", "sign_key")];
+    if ((ac->sign_cert[0] == '\0') != (ac->sign_key[0] == '\0')) {
+        report(ld, cert_line ? cert_line : key_line, "autoconfig", cert_line ? "sign_cert" : "sign_key",
+               "sign_cert and sign_key go together (set both, or neither)");
+        return;
+    }
+    if (ac->sign_cert[0] == '\0') {
+        if (ac->sign_chain[0] != '\0')
+            report(ld, ld->line_of[key_index("autoconfig", "sign_chain")], "autoconfig", "sign_chain",
+                   "a chain without sign_cert and sign_key");
+        return;
+    }
+    char why[300];
+    struct cms_signer *s = cms_signer_load(ac->sign_cert, ac->sign_key,
+                                           ac->sign_chain[0] ? ac->sign_chain : NULL, why, sizeof(why));
+    if (s == NULL)
+        report(ld, cert_line, "autoconfig", "sign_cert", why);
+    cms_signer_free(s);
+}
+
 static int load(struct loader *ld)
 {
     int rc = ini_parse_stream(read_line, ld, on_key, ld);
@@ -814,6 +861,7 @@ static int load(struct loader *ld)
     if (ld->nerrors == 0) {
         check_consistency(ld);
         check_backend(ld);
+        check_signing(ld);
     }
     return ld->nerrors == 0 ? 0 : -1;
 }

@@ -94,6 +94,14 @@ struct mailbox_conf {
     long max_header_bytes;            /* header fields fetched for display; 64 KB */
 };
 
+/* [autoconfig]: the files mail clients configure themselves from */
+struct autoconfig_conf {
+    struct name_list domains;         /* served domains; empty: mail_domain + [routing] @domains */
+    char sign_cert[4096];             /* PEM certificate that signs Apple profiles; empty: unsigned */
+    char sign_key[4096];              /* its private key (PEM, not encrypted) */
+    char sign_chain[4096];            /* intermediate certificates (PEM), optional */
+};
+
 struct config {
     char path[4096];
     /* [server] */
@@ -125,6 +133,7 @@ struct config {
     struct session_config session;
     struct throttle_config throttle;
     struct mailbox_conf mailbox;
+    struct autoconfig_conf autoconfig;
     char origin[300];                 /* [session] origin: scheme://host[:port] */
 };
 

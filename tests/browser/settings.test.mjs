@@ -2,7 +2,8 @@
 // the settings page from the running stack, as a user would.
 // Prints "ok - …"/"not ok - …" lines; exits non-zero on any failure.
 import { assert, check, failed, launch } from "./lib.mjs";
-import { mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
 
 const base = process.env.BASE_URL || "http://127.0.0.1:18090";
 const out = process.env.SHOT_DIR || "build/test-output";
@@ -117,6 +118,64 @@ try {
     await Promise.all([p.waitForLoadState(), p.click("button[type=submit]")]);
     assert((await p.locator(".problem").textContent()) === "Wrong user name or password.", "message");
     assert((await p.inputValue("#user")) === "alice@example.test", "user name kept");
+    await ctx.close();
+  });
+
+  // The QR code is read back from a screenshot with zbarimg (zbar-tools),
+  // as a phone's camera would.
+  const readQr = async (p, file) => {
+    const qr = p.locator(".qr-code svg");
+    assert(await qr.isVisible(), "QR code not visible");
+    const box = await qr.boundingBox();
+    assert(box.width >= 120 && Math.abs(box.width - box.height) < 1, `QR code is ${box.width}x${box.height}px`);
+    await qr.screenshot({ path: file });
+    return execFileSync("zbarimg", ["--raw", "-q", file], { stdio: ["ignore", "pipe", "ignore"] })
+      .toString().split("\n")[0].trim();
+  };
+  // Clicks a profile link and returns the downloaded file's name and text.
+  const download = async (p, selector) => {
+    const [dl] = await Promise.all([p.waitForEvent("download"), p.click(selector)]);
+    return { name: dl.suggestedFilename(), text: readFileSync(await dl.path(), "utf8") };
+  };
+
+  await check("set up automatically: QR code of the profile's address, and the download link gives the profile", async () => {
+    await page.goto(`${base}/settings`);
+    const decoded = await readQr(page, `${out}/settings-qr.png`);
+    assert(decoded === `${base}/profile.mobileconfig`, `QR code reads ${decoded}`);
+    const { name, text } = await download(page, "a.download");
+    assert(name === "example.test.mobileconfig", `file name ${name}`);
+    assert(text.startsWith("<?xml") && text.includes("<string>com.apple.mail.managed</string>"), "not a mail profile");
+    // the profile holds the server the page says it holds
+    const inHost = await page.locator(".setup .note code").nth(0).textContent();
+    const inPort = await page.locator(".setup .note code").nth(1).textContent();
+    const value = (key) => (text.match(new RegExp(`<key>${key}</key>\\s*<\\w+>([^<]*)<`)) || [])[1];
+    assert(value("IncomingMailServerHostName") === inHost, `incoming host ${inHost}`);
+    assert(value("IncomingMailServerPortNumber") === inPort, `incoming port ${inPort}`);
+    assert(!text.includes("<key>EmailAddress</key>"), "an address in the profile for nobody in particular");
+    const pop = await download(page, "a.download-pop");
+    assert(pop.text.includes("<string>EmailTypePOP</string>"), "POP3 link gives no POP account");
+    const tb = await page.request.get(`${base}${await page.getAttribute(".setup a[href^='/mail/config']", "href")}`);
+    assert(tb.ok() && (await tb.text()).includes("<clientConfig version=\"1.1\">"), "Thunderbird's file");
+    await page.locator(".setup").screenshot({ path: `${out}/settings-setup.png` });
+  });
+
+  await check("signed in: the QR code and the link name alice, and her profile carries her address", async () => {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    await p.goto(`${base}/login`);
+    await p.fill("#user", "alice@example.test");
+    await p.fill("#password", "wonderland");
+    await Promise.all([p.waitForURL(`${base}/mail/`), p.click("button[type=submit]")]);
+    await p.goto(`${base}/account/settings`);
+    const decoded = await readQr(p, `${out}/account-qr.png`);
+    assert(decoded === `${base}/profile.mobileconfig?emailaddress=alice@example.test`, `QR code reads ${decoded}`);
+    const { text } = await download(p, "a.download");
+    assert(/<key>EmailAddress<\/key>\s*<string>alice@example\.test<\/string>/.test(text), "alice's address");
+    // what the phone would fetch, without her cookie, is the same profile
+    const phone = await browser.newContext();
+    const fetched = await phone.request.get(decoded);
+    assert(fetched.ok() && (await fetched.text()) === text, "the QR code's address gives another profile");
+    await phone.close();
     await ctx.close();
   });
 
