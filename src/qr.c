@@ -1,6 +1,7 @@
 /* qr.c — see qr.h. */
 #include "qr.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <qrencode.h>
@@ -14,7 +15,13 @@ int qr_svg(const char *text, const char *label, struct buf *out)
     size_t n = strlen(text);
     if (n == 0 || n > QR_TEXT_MAX)
         return -1;
+    /* libqrencode fills its Reed-Solomon tables on first use and guards
+     * that with a mutex only when built with pthread support: encode one
+     * at a time (a page's QR code is made once per cached page). */
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
     QRcode *q = QRcode_encodeData((int)n, (const unsigned char *)text, 0, QR_ECLEVEL_M);
+    pthread_mutex_unlock(&lock);
     if (q == NULL)
         return -1;
     int w = q->width, size = w + 2 * QUIET;
