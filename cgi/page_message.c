@@ -19,6 +19,7 @@
 #include "log.h"
 #include "mail.h"
 #include "pop3view.h"
+#include "mime.h"
 #include "mimeview.h"
 #include "rfc2047.h"
 #include "routes.h"
@@ -28,42 +29,6 @@
 
 #define BODY_TEXT_CAP (4u << 20)   /* UTF-8 bytes of one body part shown */
 
-
-/* The value of header name in a raw header block (unfolded, first one),
- * or NULL. */
-static const char *header_value(struct request *req, const char *h, size_t len, const char *name)
-{
-    size_t nl = strlen(name);
-    for (size_t i = 0; i < len;) {
-        size_t end = i;
-        while (end < len && h[end] != '\n')
-            end++;
-        if (end - i > nl && strncasecmp(h + i, name, nl) == 0 && h[i + nl] == ':') {
-            struct buf v;
-            buf_init(&v);
-            size_t j = i + nl + 1;
-            for (;;) {
-                buf_append(&v, h + j, end - j);
-                if (end + 1 < len && (h[end + 1] == ' ' || h[end + 1] == '\t')) {
-                    j = end + 1;
-                    end = j;
-                    while (end < len && h[end] != '\n')
-                        end++;
-                    continue;
-                }
-                break;
-            }
-            char *out = arena_strdup(req->arena, buf_cstr(&v));
-            buf_free(&v);
-            for (char *c = out; *c; c++)
-                if (*c == '\r' || *c == '\n')
-                    *c = ' ';
-            return out;
-        }
-        i = end + 1;
-    }
-    return NULL;
-}
 
 static const char *message_url(struct request *req, const char *page, const char *f, uint32_t uid)
 {
@@ -145,15 +110,15 @@ void mail_put_headers(struct request *req, struct tmpl_vars *v, const char *head
     static const struct { const char *name, *key; } fields[] = {
         {"From", "from"}, {"Reply-To", "reply_to"}, {"To", "to"}, {"Cc", "cc"},
     };
-    const char *subject = header_value(req, header, len, "Subject");
+    const char *subject = mime_header(req->arena, header, len, "Subject");
     subject = subject ? mail_decode_header(req, subject) : "";
     tmpl_put(v, "subject", subject[0] ? subject : "(no subject)");
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        const char *raw = header_value(req, header, len, fields[i].name);
+        const char *raw = mime_header(req->arena, header, len, fields[i].name);
         if (raw != NULL)
             tmpl_put(v, fields[i].key, mail_decode_header(req, raw));
     }
-    mail_put_date(req, v, date ? date : imap_parse_date(header_value(req, header, len, "Date")));
+    mail_put_date(req, v, date ? date : imap_parse_date(mime_header(req->arena, header, len, "Date")));
 }
 
 #define CID_IMAGE_MAX (2u << 20)    /* bytes of one inlined picture */
