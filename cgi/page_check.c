@@ -58,7 +58,7 @@ static size_t plan(struct request *req, const struct session *s, const struct se
             continue;
         for (int p = 0; p < PROTO__MAX; p++) {
             const struct settings_proto *sp = &view->proto[p];
-            if (!sp->advertised || !policy_proto_enabled(cfg, s->rec.user, (enum proto)p))
+            if (!sp->advertised || !sp->enabled || !policy_proto_enabled(cfg, s->rec.user, (enum proto)p))
                 continue;
             for (size_t i = 0; i < sp->n[side] && n < PROBES_MAX; i++) {
                 struct probe *pr = &probes[n++];
@@ -130,6 +130,7 @@ void page_check(struct request *req)
     enum side client = settings_client_side(cfg, req->remote_addr, req->forwarded_for);
     struct settings_view view;
     settings_build(cfg, client, SHOW_AUTO, &view);
+    settings_for_user(cfg, s.rec.user, &view);   /* policy and routing, as the page shows */
     char names[PROTO__MAX][STORE_USER_MAX + 1];
     for (int p = 0; p < PROTO__MAX; p++)
         login_name(&s, view.proto[p].username, names[p], sizeof(names[p]));
