@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -26,6 +27,7 @@
 #include "routes.h"
 #include "routing.h"
 #include "sanitize.h"
+#include "store.h"
 #include "textbody.h"
 
 #define QUIT_MS        2000
@@ -135,6 +137,7 @@ struct hdr_slot {
     char uidl[POP3_UIDL_MAX + 1];
     char subject[HDR_TEXT], from[HDR_TEXT];
     time_t date;
+    bool read;        /* opened in this session (for "remove after reading") */
 };
 
 static struct hdr_slot *hdr_cache;
@@ -169,6 +172,29 @@ static int hdr_get(struct request *req, const struct session *s, const char *uid
     return hit;
 }
 
+/* Marks uidl as read in this session; 1 if it was. (read < 0: only ask) */
+static int hdr_read(const struct session *s, const char *uidl, int read)
+{
+    int was = 0;
+    pthread_mutex_lock(&hdr_lock);
+    if (hdr_cache == NULL && read > 0)
+        hdr_cache = calloc(HDR_SLOTS, sizeof(*hdr_cache));
+    if (hdr_cache != NULL) {
+        struct hdr_slot *e = &hdr_cache[hdr_hash(s->id_hash, uidl)];
+        bool same = memcmp(e->sess, s->id_hash, 8) == 0 && strcmp(e->uidl, uidl) == 0;
+        was = same && e->read;
+        if (read > 0 && !same) {   /* not listed yet on this worker: a bare slot */
+            memset(e, 0, sizeof(*e));
+            memcpy(e->sess, s->id_hash, 8);
+            snprintf(e->uidl, sizeof(e->uidl), "%s", uidl);
+        }
+        if (read >= 0 && (same || read > 0))
+            e->read = read > 0;
+    }
+    pthread_mutex_unlock(&hdr_lock);
+    return was;
+}
+
 static void hdr_put(const struct session *s, const char *uidl, const char *subject,
                     const char *from, time_t date)
 {
@@ -182,8 +208,61 @@ static void hdr_put(const struct session *s, const char *uidl, const char *subje
         snprintf(e->subject, sizeof(e->subject), "%s", subject);
         snprintf(e->from, sizeof(e->from), "%s", from);
         e->date = date;
+        e->read = false;
     }
     pthread_mutex_unlock(&hdr_lock);
+}
+
+/* --- "remove from server after reading" (per user, off by default) ------
+ * Kept in the session store as a counter named after a hash of the login
+ * (a counter is what both stores have; 1 = on), for ten years. */
+#define PREF_SECONDS (10LL * 365 * 86400)
+
+static const char *pref_name(struct request *req, const char *user)
+{
+    unsigned char h[CRYPTO_SHA256_LEN];
+    crypto_sha256(user, strlen(user), h);
+    char hex[33];
+    for (int i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", h[i]);
+    return arena_printf(req->arena, "pref:pop3-remove:%s", hex);
+}
+
+static bool pref_remove(struct request *req, const char *user)
+{
+    struct store *st = req->store(req);
+    long long v = 0;
+    const char *err = NULL;
+    return st != NULL && store_counter_get(st, pref_name(req, user), &v, &err) == 0 && v > 0;
+}
+
+static int pref_set_remove(struct request *req, const char *user, bool on)
+{
+    struct store *st = req->store(req);
+    long long v = 0;
+    const char *err = NULL;
+    const char *name = pref_name(req, user);
+    if (st == NULL || store_counter_get(st, name, &v, &err) < 0)
+        return -1;
+    long long want = on ? 1 : 0;
+    return store_counter_add(st, name, want - v, (int64_t)time(NULL) + PREF_SECONDS, &v, &err);
+}
+
+/* With the preference on: DELE the messages this session has read
+ * (remembered by this worker); committed by the QUIT that ends the page.
+ * Returns how many were marked. */
+static size_t remove_read(struct pop *p, const struct session *s)
+{
+    size_t n = 0;
+    const char *err = NULL;
+    for (size_t i = 0; i < p->box.n && p->u != NULL; i++) {
+        if (!hdr_read(s, p->box.v[i].uidl, -1))
+            continue;
+        if (pop3_dele(p->u, p->req->arena, p->box.v[i].num, &err) != POP3_OK)
+            break;
+        n++;
+    }
+    return n;
 }
 
 /* --- the list ------------------------------------------------------------ */
@@ -197,6 +276,20 @@ void pop3_list(struct request *req, const struct session *s)
     if (pop_open(&p) < 0) {
         crypto_wipe(&p.s, sizeof(p.s));
         return;
+    }
+    bool remove = pref_remove(req, s->rec.user);
+    size_t removed = 0;
+    if (remove && (removed = remove_read(&p, s)) > 0) {
+        /* commit now, then list what is left */
+        int committed = pop_close(&p);
+        log_info("msg=\"pop3 removed after reading\" count=%zu committed=%s", removed,
+                 committed == 0 ? "yes" : "no");
+        if (committed != 0)
+            removed = 0;
+        if (pop_open(&p) < 0) {
+            crypto_wipe(&p.s, sizeof(p.s));
+            return;
+        }
     }
     struct tmpl_vars *v = page_vars(req);
     size_t n = p.box.n, offset = (size_t)page * size, shown = 0;
@@ -240,6 +333,15 @@ void pop3_list(struct request *req, const struct session *s)
     tmpl_put(v, "user", arena_strdup(req->arena, s->rec.user));
     tmpl_put_bool(v, "signed_in", 1);
     tmpl_put(v, "note", single_folder_note);
+    tmpl_put_bool(v, "remove_after_reading", remove);
+    if (removed > 0)
+        tmpl_put(v, "removed", arena_printf(req->arena, "%zu message%s you read %s removed from the "
+                                            "server, as your setting asks.", removed,
+                                            removed == 1 ? "" : "s", removed == 1 ? "was" : "were"));
+    char token[CSRF_TOKEN_LEN + 1];
+    const char *terr = NULL;
+    if (session_csrf_token(s, token, &terr) == 0)
+        tmpl_put(v, "csrf", arena_strdup(req->arena, token));
     tmpl_put_int(v, "total", (long long)n);
     tmpl_put_int(v, "first", shown ? (long long)offset + 1 : 0);
     tmpl_put_int(v, "last", (long long)(offset + shown));
@@ -317,6 +419,8 @@ void pop3_message(struct request *req)
         pop_end(&p);
         return;
     }
+    if (pref_remove(req, p.s.rec.user))   /* read while the setting is on */
+        hdr_read(&p.s, req->in[IN_MSG].v.str, 1);
     const char *embedded = req->in[IN_PART].present ? req->in[IN_PART].v.str : NULL;
     if (embedded != NULL && root != NULL) {
         const struct bs_part *e = bs_find(root, embedded);
@@ -568,4 +672,24 @@ void page_pop3_delete(struct request *req)
     tmpl_put(v, "title", "Deleted");
     tmpl_put_bool(v, "done", 1);
     page_render(req, 200, "pop3delete", v);
+}
+
+/* POST /mail/pop3-settings: "remove from server after reading". */
+void page_pop3_settings(struct request *req)
+{
+    struct pop p;
+    if (pop_session(&p, req) < 0)
+        return;
+    if (request_check_post(req, &p.s) < 0) {
+        pop_end(&p);
+        return;
+    }
+    bool on = req->in[IN_REMOVE].present && req->in[IN_REMOVE].v.num;
+    int rc = pref_set_remove(req, p.s.rec.user, on);
+    pop_end(&p);
+    if (rc < 0) {
+        page_error(req, 503, "Your setting could not be saved right now. Try again in a moment.");
+        return;
+    }
+    page_redirect(req, "/mail/");
 }

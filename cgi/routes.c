@@ -24,6 +24,7 @@ const struct input_def input_defs[IN__MAX] = {
     [IN_MSG] = {"m", SRC_QUERY, valid_uidl},
     [IN_CONFIRM] = {"confirm", SRC_FORM, valid_bool},
     [IN_PROTO] = {"proto", SRC_FORM, valid_enum_word},
+    [IN_REMOVE] = {"remove", SRC_FORM, valid_bool},
     [IN_EMAILADDRESS] = {"emailaddress", SRC_QUERY, valid_email},
     [IN_INCOMING] = {"incoming", SRC_QUERY, valid_enum_word},
 };
@@ -47,6 +48,7 @@ static const struct route routes[] = {
     {"/mail/", GET_ONLY, page_mailbox, {IN_FOLDER, IN_PAGE, IN_SORT, IN_ORDER, IN_QUERY, IN_IN, IN__MAX}, 0, NULL},
     {"/mail/message", GET_ONLY, page_message, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_REMOTE, IN__MAX}, 0, NULL},
     {"/mail/body", GET_ONLY, page_message_body, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_REMOTE, IN__MAX}, 0, NULL},
+    {"/mail/pop3-settings", POST_ONLY, page_pop3_settings, {IN_CSRF, IN_REMOVE, IN__MAX}, 0, NULL},
     {"/mail/part", GET_ONLY, page_message_part, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_INLINE, IN__MAX}, 0, NULL},
     {"/mail/raw", GET_ONLY, page_message_raw, {IN_FOLDER, IN_UID, IN_MSG, IN__MAX}, 0, NULL},
     {"/mail/delete", POST_ONLY, page_pop3_delete, {IN_CSRF, IN_MSG, IN_CONFIRM, IN__MAX}, 0, NULL},
