@@ -256,6 +256,33 @@ static enum imap_result open_embedded(struct mail *m, uint32_t uid, const char *
     return IMAP_OK;
 }
 
+/* The action bar of an IMAP message: read/unread, flag, move (to any
+ * other folder), junk, delete; every one a POST with the token. */
+static void put_actions(struct request *req, struct mail *m, struct tmpl_vars *v, const char *f,
+                        uint32_t uid, bool seen, bool flagged)
+{
+    char token[CSRF_TOKEN_LEN + 1];
+    const char *err = NULL;
+    if (session_csrf_token(&m->s, token, &err) < 0)
+        return;
+    tmpl_put_bool(v, "imap_actions", 1);
+    tmpl_put(v, "csrf", arena_strdup(req->arena, token));
+    tmpl_put(v, "action_url", arena_printf(req->arena, "/mail/action?f=%s&uid=%u", mail_qs(req, f), uid));
+    tmpl_put_bool(v, "seen", seen);
+    tmpl_put_bool(v, "flagged", flagged);
+    struct imap_folder *fo = NULL;
+    size_t n = 0;
+    if (mail_note(m, imap_folders(m->conn->u, &m->conn->caps, req->arena, &fo, &n, &err)) != IMAP_OK)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (fo[i].noselect || strcmp(fo[i].wire, f) == 0)
+            continue;
+        struct tmpl_vars *tv = tmpl_add_item(v, "targets");
+        tmpl_put(tv, "wire", fo[i].wire);
+        tmpl_put(tv, "name", fo[i].name);
+    }
+}
+
 void page_message(struct request *req)
 {
     if (req->in[IN_MSG].present) {   /* a POP3 message (by unique-id) */
@@ -291,6 +318,8 @@ void page_message(struct request *req)
         return;
     }
     mail_put_attachments(req, v, &plan, arena_printf(req->arena, "f=%s&uid=%u", mail_qs(req, f), uid));
+    if (embedded == NULL)
+        put_actions(req, &m, v, f, uid, true, msg.flagged);   /* opening marked it read */
     tmpl_put_bool(v, "signed_in", 1);
     tmpl_put(v, "title", "Message");
     if (embedded != NULL) {

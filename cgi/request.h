@@ -25,7 +25,7 @@ enum input_key {
     IN_VIEW, IN_USER, IN_PASSWORD, IN_CSRF,
     /* the mailbox pages */
     IN_FOLDER, IN_PAGE, IN_SORT, IN_ORDER, IN_QUERY, IN_IN, IN_UID, IN_PART, IN_REMOTE, IN_INLINE,
-    IN_MSG, IN_CONFIRM, IN_PROTO, IN_REMOVE,
+    IN_MSG, IN_CONFIRM, IN_PROTO, IN_REMOVE, IN_OP, IN_TO,
     /* the client configuration files */
     IN_EMAILADDRESS, IN_INCOMING,
     IN__MAX

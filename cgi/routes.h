@@ -50,6 +50,7 @@ void page_message_part(struct request *req);
 void page_message_raw(struct request *req);
 void page_pop3_delete(struct request *req);
 void page_pop3_settings(struct request *req);
+void page_message_action(struct request *req);
 void page_autoconfig(struct request *req);
 void page_mobileconfig(struct request *req);
 void page_autodiscover(struct request *req);

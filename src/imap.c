@@ -1061,3 +1061,51 @@ enum imap_result imap_flag(struct up_imap *u, struct arena *a, uint32_t uid, con
     imapw_cmd_free(&cmd);
     return outcome(r, &st, "changing the message's flags", a, err);
 }
+
+/* One command with a UID and an optional folder argument. */
+static enum imap_result uid_command(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                                    const char *verb, uint32_t uid, const char *tail_raw,
+                                    const char *wire, const char *what, const char **err)
+{
+    struct imapw_cmd cmd;
+    struct imapw_status st;
+    imapw_cmd_init(&cmd, caps->literal_plus);
+    imapw_raw(&cmd, verb);
+    imapw_num(&cmd, uid);
+    if (wire != NULL || (tail_raw != NULL && *tail_raw))
+        imapw_raw(&cmd, " ");
+    if (wire != NULL)
+        imapw_string(&cmd, wire, strlen(wire));
+    if (tail_raw != NULL)
+        imapw_raw(&cmd, tail_raw);
+    enum imapw_result r = imapw_run(u, a, &cmd, NULL, NULL, &st);
+    imapw_cmd_free(&cmd);
+    return outcome(r, &st, what, a, err);
+}
+
+enum imap_result imap_destroy(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                              uint32_t uid, const char **err)
+{
+    if (!caps->uidplus) {
+        *err = "this mail server cannot delete one message alone (no UIDPLUS)";
+        return IMAP_NO;
+    }
+    enum imap_result r = uid_command(u, caps, a, "UID STORE ", uid, "+FLAGS.SILENT (\\Deleted)", NULL,
+                                     "marking the message deleted", err);
+    if (r == IMAP_OK)
+        r = uid_command(u, caps, a, "UID EXPUNGE ", uid, "", NULL, "removing the message", err);
+    return r;
+}
+
+enum imap_result imap_move(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                           uint32_t uid, const char *wire, const char **err)
+{
+    if (caps->move)
+        return uid_command(u, caps, a, "UID MOVE ", uid, NULL, wire, "moving the message", err);
+    if (!caps->uidplus) {
+        *err = "this mail server cannot move one message alone (no MOVE, no UIDPLUS)";
+        return IMAP_NO;
+    }
+    enum imap_result r = uid_command(u, caps, a, "UID COPY ", uid, NULL, wire, "copying the message", err);
+    return r == IMAP_OK ? imap_destroy(u, caps, a, uid, err) : r;
+}

@@ -162,4 +162,16 @@ enum imap_result imap_part(struct up_imap *u, struct arena *a, uint32_t uid, con
 enum imap_result imap_flag(struct up_imap *u, struct arena *a, uint32_t uid, const char *flag,
                            bool add, const char **err);
 
+/* Moves one message of the selected folder to the folder named wire
+ * (modified UTF-7): UID MOVE where offered, else UID COPY + \Deleted +
+ * UID EXPUNGE of that UID only (UIDPLUS); without either, IMAP_NO (the
+ * copy is then not made). */
+enum imap_result imap_move(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                           uint32_t uid, const char *wire, const char **err);
+
+/* Deletes one message of the selected folder for good: \Deleted + UID
+ * EXPUNGE of that UID only (UIDPLUS required, else IMAP_NO). */
+enum imap_result imap_destroy(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                              uint32_t uid, const char **err);
+
 #endif

@@ -375,6 +375,73 @@ def tests(st):
     older_server(st)
     pop3_view(st)
     hostile_pop3(st)
+    actions(st, "lab@example.test", st.mail_base + 993, "with MOVE")
+    actions(st, "carol@branch.test", st.mail_base + 201, "without MOVE (COPY + UID EXPUNGE)")
+
+
+def actions(st, user, port, kind):
+    """Acting on messages, checked over a separate IMAP connection."""
+    ctx = ssl.create_default_context(cafile=os.path.join(st.run_dir, "ca", "ca.pem"))
+    b = imaplib.IMAP4_SSL("localhost", port, ssl_context=ctx, timeout=20)
+    b.login(user, "wonderland")
+    tag = "act-%d" % int(time.time() * 1000)
+    for i in range(3):
+        b.append("INBOX", None, None, ("Subject: %s-%d\r\nFrom: x@y.test\r\n\r\nbody %d\r\n" % (tag, i, i)).encode())
+
+    def find(folder, i):
+        b.select('"%s"' % folder)
+        typ, data = b.uid("SEARCH", "SUBJECT", "%s-%d" % (tag, i))
+        return [int(x) for x in data[0].split()]
+
+    def flags(folder, uid):
+        b.select('"%s"' % folder)
+        return b.uid("FETCH", str(uid), "(FLAGS)")[1][0].decode()
+
+    cookie, _ = sign_in(st, user)
+    u0, u1, u2 = find("INBOX", 0)[0], find("INBOX", 1)[0], find("INBOX", 2)[0]
+    r = get(st, cookie, "/mail/message?" + q(f="INBOX", uid=u0))
+    token = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+    hdrs = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": "http://127.0.0.1:%d" % st.port}
+
+    def post(uid, folder="INBOX", **fields):
+        fields.setdefault("csrf", token)
+        return st.http("POST", "/mail/action?" + q(f=folder, uid=uid), hdrs, urllib.parse.urlencode(fields))
+
+    def flags_and_read():
+        has(r.text, 'value="unread">Mark unread</button>')
+        eq(post(u0, op="flag").status, 303, "flag")
+        assert "\\Flagged" in flags("INBOX", u0), flags("INBOX", u0)
+        eq(post(u0, op="unflag").status, 303, "unflag")
+        assert "\\Flagged" not in flags("INBOX", u0)
+        eq(post(u0, op="unread").status, 303, "unread")
+        assert "\\Seen" not in flags("INBOX", u0)
+        eq(post(u0, op="flag", csrf="A" * 43).status, 403, "wrong token")
+        eq(st.http("GET", "/mail/action?" + q(f="INBOX", uid=u0), {"Cookie": cookie}).status, 405, "GET")
+        eq(post(u0, op="explode").status, 400, "unknown action")
+        eq(post(u0, op="move", to="A\r\nB").status, 400, "CR/LF in the folder")
+    check("actions (%s): flag, unflag, mark unread; token, method and input checked" % kind, flags_and_read)
+
+    def move_and_delete():
+        eq(post(u1, op="move", to="Archive").status, 303, "move")
+        eq(find("INBOX", 1), [], "gone from INBOX")
+        eq(len(find("Archive", 1)), 1, "in Archive")
+        eq(post(u2, op="delete").status, 303, "delete")
+        eq(find("INBOX", 2), [], "gone from INBOX")
+        t = find("Trash", 2)
+        eq(len(t), 1, "in Trash")
+        n_inbox = len(b.select("INBOX") and find("INBOX", 0))
+        eq(post(u2, op="delete").status, 303, "the same delete again")
+        eq(len(find("INBOX", 0)), n_inbox, "a second submit deletes nothing else")
+        r2 = post(t[0], folder="Trash", op="delete")
+        eq(r2.status, 200, "deleting from Trash asks first")
+        has(r2.text, "Delete this message for good?")
+        eq(len(find("Trash", 2)), 1, "still in Trash before confirming")
+        eq(post(t[0], folder="Trash", op="delete", confirm="1").status, 303, "confirmed")
+        eq(find("Trash", 2), [], "gone for good")
+    check("actions (%s): move to a folder, delete to Trash, double submit harmless, "
+          "delete from Trash after confirming" % kind, move_and_delete)
+    b.logout()
 
 
 # --- POP3 ------------------------------------------------------------------
