@@ -14,8 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-
 #include "log.h"
 #include "mail.h"
 #include "pop3view.h"
@@ -147,17 +145,9 @@ static const char *cid_url(void *ctx, const char *cid, size_t len)
     if (mail_note(c->m, imap_part(c->m->conn->u, req->arena, c->uid, p->section, CID_IMAGE_MAX, true,
                                   &data, &n, &cut, &err)) != IMAP_OK || cut)
         return NULL;
-    struct buf raw;
-    buf_init(&raw);
-    mv_transfer_decode(p->encoding, data, n, CID_IMAGE_MAX, &raw);
-    c->total += raw.len;
-    size_t b64len = 4 * ((raw.len + 2) / 3);
-    const char *type = strcmp(p->subtype, "jpg") == 0 ? "jpeg" : p->subtype;
-    char *url = arena_alloc(req->arena, b64len + 40);
-    int k = snprintf(url, 40, "data:image/%s;base64,", type);
-    EVP_EncodeBlock((unsigned char *)url + k, (const unsigned char *)(raw.data ? raw.data : ""),
-                    (int)raw.len);
-    buf_free(&raw);
+    size_t size = 0;
+    const char *url = mv_data_url(req->arena, p, data, n, CID_IMAGE_MAX, &size);
+    c->total += size;
     return url;
 }
 

@@ -14,8 +14,6 @@
 #include <time.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "charset.h"
 #include "crypto.h"
 #include "log.h"
@@ -491,14 +489,9 @@ static const char *cid_url(void *ctx, const char *cid, size_t len)
     const struct bs_part *p = mv_find_cid(c->root, cid, len);
     if (p == NULL || p->body == NULL || !mv_inline_safe(p) || c->total >= CID_TOTAL_MAX)
         return NULL;
-    struct buf bin;
-    buf_init(&bin);
-    mv_transfer_decode(p->encoding, p->body, p->body_len, CID_IMAGE_MAX, &bin);
-    c->total += bin.len;
-    char *url = arena_alloc(c->req->arena, 4 * ((bin.len + 2) / 3) + 40);
-    int k = snprintf(url, 40, "data:image/%s;base64,", strcmp(p->subtype, "jpg") == 0 ? "jpeg" : p->subtype);
-    EVP_EncodeBlock((unsigned char *)url + k, (const unsigned char *)(bin.data ? bin.data : ""), (int)bin.len);
-    buf_free(&bin);
+    size_t size = 0;
+    const char *url = mv_data_url(c->req->arena, p, p->body, p->body_len, CID_IMAGE_MAX, &size);
+    c->total += size;
     return url;
 }
 

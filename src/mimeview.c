@@ -1,10 +1,12 @@
 /* mimeview.c — which parts to show and how to decode them (see mimeview.h). */
 #include "mimeview.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include <libetpan/libetpan.h>
+#include <openssl/evp.h>
 
 #include "arena.h"
 #include "charset.h"
@@ -250,6 +252,22 @@ static const struct bs_part *find_cid(const struct bs_part *p, const char *cid, 
             return f;
     }
     return NULL;
+}
+
+const char *mv_data_url(struct arena *a, const struct bs_part *p, const char *in, size_t n,
+                        size_t cap, size_t *decoded_len)
+{
+    struct buf bin;
+    buf_init(&bin);
+    mv_transfer_decode(p->encoding, in, n, cap, &bin);
+    if (decoded_len != NULL)
+        *decoded_len = bin.len;
+    char *url = arena_alloc(a, 4 * ((bin.len + 2) / 3) + 40);
+    int k = snprintf(url, 40, "data:image/%s;base64,", strcmp(p->subtype, "jpg") == 0 ? "jpeg" : p->subtype);
+    EVP_EncodeBlock((unsigned char *)url + k, (const unsigned char *)(bin.data ? bin.data : ""),
+                    (int)bin.len);
+    buf_free(&bin);
+    return url;
 }
 
 const struct bs_part *mv_find_cid(const struct bs_part *root, const char *cid, size_t len)

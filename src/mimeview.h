@@ -57,6 +57,14 @@ void mv_type(const struct bs_part *p, struct buf *out);
  * plain raster images (png, jpeg, gif, webp). Never HTML, SVG or XML. */
 bool mv_inline_safe(const struct bs_part *p);
 
+/* An inline picture p as "data:image/TYPE;base64,..." in arena memory:
+ * its fetched bytes in[0..n) transfer-decoded (at most cap bytes) and
+ * encoded; *decoded_len (if not NULL) gets the picture's size. p must be
+ * mv_inline_safe(). For cid: pictures in a framed document, which has an
+ * opaque origin and so no cookie for a postern URL. */
+const char *mv_data_url(struct arena *a, const struct bs_part *p, const char *in, size_t n,
+                        size_t cap, size_t *decoded_len);
+
 /* The part whose Content-ID is cid[0..len) (without "<" ">"), or NULL. */
 const struct bs_part *mv_find_cid(const struct bs_part *root, const char *cid, size_t len);
 

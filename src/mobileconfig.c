@@ -30,7 +30,7 @@ void mobileconfig_uuid(const char *name, char out[37])
     for (int i = 0; i < 16; i++) {
         if (i == 4 || i == 6 || i == 8 || i == 10)
             *o++ = '-';
-        o += sprintf(o, "%02X", md[i]);
+        o += snprintf(o, 3, "%02X", md[i]);
     }
     *o = '\0';
 }
@@ -169,7 +169,8 @@ int mobileconfig_write(const struct client_file *f, enum proto in, struct buf *o
     const struct config *cfg = f->cfg;
     char base[300], uuid[37], text[600];
     reverse_dns(cfg->mail_domain, base, sizeof(base) - 10);
-    strcat(base, ".postern");
+    size_t bl = strlen(base);
+    snprintf(base + bl, sizeof(base) - bl, ".postern");
     const char *who = f->address ? f->address : "your mailbox";
     struct xw w;
     xw_begin(&w, out);

@@ -718,15 +718,8 @@ def dns_tests(st):
 def main():
     st = Stack(port=int(os.environ.get("AC_PORT", "18400")), mail_base=int(os.environ.get("AC_MAIL_BASE", "28000")))
     RUN.update(base=st.mail_base, dir=st.run_dir)
-    try:
-        st.start(conf())
-    except Exception as e:
-        print("not ok - stack starts")
-        for line in str(e).splitlines():
-            print("#   " + line)
-        st.stop(keep=True)
+    if not st.start_or_report(conf(), "stack starts (dovecot, relay, nginx, postern)"):
         return 1
-    print("ok - stack starts (dovecot, relay, nginx, postern)")
     try:
         file_tests(st)
         hostile_tests(st)

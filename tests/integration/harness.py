@@ -44,6 +44,20 @@ class Stack:
         if r.returncode != 0:
             raise RuntimeError("stack.sh start failed:\n" + r.stdout)
 
+    def start_or_report(self, conf_text, what="stack starts"):
+        """start() printing "ok - WHAT" or "not ok - WHAT" with the reason
+        (and keeping the run directory to look at); True if it started."""
+        try:
+            self.start(conf_text)
+        except Exception as e:   # noqa: BLE001 - the reason is the report
+            print("not ok - " + what)
+            for line in str(e).splitlines():
+                print("#   " + line)
+            self.stop(keep=True)
+            return False
+        print("ok - " + what)
+        return True
+
     def stop(self, keep=False):
         subprocess.run([os.path.join(REPO, "scripts", "stack.sh"), "stop"], env=self.env,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)

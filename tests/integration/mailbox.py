@@ -929,15 +929,8 @@ def main():
                        **{"fake%d" % i: port for i, port in enumerate(fakes)})
     st.env["SEED_BIG"] = "1"
     st.conf_text = text
-    try:
-        st.start(text)
-    except Exception as e:   # noqa: BLE001
-        print("not ok - stack starts")
-        for line in str(e).splitlines():
-            print("#   " + line)
-        st.stop(keep=True)
+    if not st.start_or_report(text, "stack starts"):
         return 1
-    print("ok - stack starts")
     try:
         tests(st)
         log = st.log()

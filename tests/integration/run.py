@@ -95,15 +95,8 @@ def main():
     st = Stack(port=int(os.environ.get("IT_PORT", "18080")),
                mail_base=int(os.environ.get("IT_MAIL_BASE", "20000")))
     RUN.update(base=st.mail_base, dir=st.run_dir)
-    try:
-        st.start(conf())
-    except Exception as e:
-        print("not ok - stack starts")
-        for line in str(e).splitlines():
-            print("#   " + line)
-        st.stop(keep=True)
+    if not st.start_or_report(conf(), "stack starts (dovecot, relay, redis, nginx, postern)"):
         return 1
-    print("ok - stack starts (dovecot, relay, redis, nginx, postern)")
     try:
         settings_tests(st)
         signin_tests(st)
