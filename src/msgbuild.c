@@ -1,0 +1,866 @@
+/* msgbuild.c — an outgoing message from a description (see msgbuild.h).
+ *
+ * Every header goes through a small folding writer (struct hdr) that
+ * takes unbreakable tokens and decides where lines break; nothing is
+ * pasted into the output without having been screened or encoded first.
+ */
+#include "msgbuild.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arena.h"
+#include "crypto.h"
+#include "rfc2047.h"
+#include "validate.h"
+
+#define FOLD_AT      78     /* the line length RFC 5322 asks for */
+#define EW_CHUNK     45     /* UTF-8 bytes per encoded word: 60 base64 + 12 = 72 */
+#define PARAM_CHUNK  56     /* characters per RFC 2231 continuation */
+#define SUBJECT_MAX  2000
+#define MSGIDS_MAX   8192
+
+static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char hexchars[] = "0123456789ABCDEF";
+
+/* --- screening ------------------------------------------------------------ */
+
+int mb_screen_text(const char *s, size_t max, const char **why_r)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\r' || c == '\n') {
+            *why_r = "holds a line break; a header field must be one line";
+            return -1;
+        }
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            *why_r = "holds a control character";
+            return -1;
+        }
+    }
+    if (n > max) {
+        *why_r = "is too long";
+        return -1;
+    }
+    if (!utf8_valid(s, n)) {
+        *why_r = "is not valid UTF-8 text";
+        return -1;
+    }
+    return 0;
+}
+
+static bool is_ascii_printable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+            return false;
+    return true;
+}
+
+static bool is_atext(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+static bool domain_valid(const char *d)
+{
+    size_t n = strlen(d);
+    if (n == 0)
+        return false;
+    if (d[0] == '[') {   /* an IPv4 address literal */
+        unsigned a, b, c, e;
+        char tail;
+        return n <= 17 && d[n - 1] == ']' &&
+               sscanf(d, "[%u.%u.%u.%u%c", &a, &b, &c, &e, &tail) == 5 && tail == ']' &&
+               a < 256 && b < 256 && c < 256 && e < 256;
+    }
+    int labels = 0;
+    for (const char *p = d; *p;) {
+        size_t len = strcspn(p, ".");
+        if (len == 0 || len > 63 || p[0] == '-' || p[len - 1] == '-')
+            return false;
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)p[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+                return false;
+        }
+        labels++;
+        p += len;
+        if (*p == '.' && *++p == '\0')
+            return false;   /* a trailing dot */
+    }
+    return labels >= 2;
+}
+
+bool mb_addr_valid(const char *addr)
+{
+    size_t n = strlen(addr);
+    const char *at = strrchr(addr, '@');
+    if (n == 0 || n > MB_ADDR_MAX || at == NULL || at == addr || (size_t)(at - addr) > MB_LOCAL_MAX)
+        return false;
+    /* dot-atom: atext runs separated by single dots */
+    if (addr[0] == '.' || at[-1] == '.')
+        return false;
+    for (const char *p = addr; p < at; p++) {
+        if (*p == '.' ? p[1] == '.' : !is_atext((unsigned char)*p))
+            return false;
+    }
+    return domain_valid(at + 1);
+}
+
+bool mb_msgids_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > MSGIDS_MAX || !is_ascii_printable(s))
+        return false;
+    const char *p = s;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        if (*p == '\0')
+            break;
+        if (*p != '<')
+            return false;
+        const char *close = strchr(p, '>');
+        if (close == NULL)
+            return false;
+        const char *at = memchr(p, '@', (size_t)(close - p));
+        for (const char *q = p + 1; q < close; q++)
+            if (*q == ' ' || *q == '<')
+                return false;
+        if (at == NULL || at == p + 1 || at + 1 == close)
+            return false;
+        p = close + 1;
+    }
+    return true;
+}
+
+/* --- address lists ----------------------------------------------------------- */
+
+static char *trim(struct arena *a, const char *s, size_t n)
+{
+    while (n > 0 && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    return arena_strndup(a, s, n);
+}
+
+/* "quoted \"name\"" -> quoted "name"; other text as it is. */
+static char *unquote(struct arena *a, char *s)
+{
+    size_t n = strlen(s);
+    if (n < 2 || s[0] != '"' || s[n - 1] != '"')
+        return s;
+    char *out = arena_alloc(a, n), *w = out;
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (s[i] == '\\' && i + 2 < n)
+            i++;
+        *w++ = s[i];
+    }
+    *w = '\0';
+    return out;
+}
+
+/* One item: "addr" or "name <addr>". 0, or -1 with *why_r. */
+static int parse_item(struct arena *a, char *item, struct mb_addr *out, const char **why_r)
+{
+    size_t n = strlen(item);
+    char *lt = NULL;
+    bool q = false;
+    for (char *p = item; *p; p++) {
+        if (*p == '\\' && q && p[1])
+            p++;
+        else if (*p == '"')
+            q = !q;
+        else if (*p == '<' && !q)
+            lt = p;
+    }
+    if (q) {
+        *why_r = "has a quote that is not closed";
+        return -1;
+    }
+    if (lt == NULL) {
+        out->name = NULL;
+        out->addr = item;
+    } else {
+        if (item[n - 1] != '>') {
+            *why_r = "has text after the address in angle brackets";
+            return -1;
+        }
+        out->addr = trim(a, lt + 1, (size_t)(item + n - 1 - (lt + 1)));
+        out->name = unquote(a, trim(a, item, (size_t)(lt - item)));
+        if (strlen(out->name) > MB_NAME_MAX) {
+            *why_r = "has a name that is too long";
+            return -1;
+        }
+        if (strchr(out->name, '<') || strchr(out->name, '>')) {
+            *why_r = "is not a valid address";
+            return -1;
+        }
+    }
+    if (!mb_addr_valid(out->addr)) {
+        *why_r = strchr(out->addr, '@') == NULL ? "is not an e-mail address (no @)"
+                                                 : "is not a valid address";
+        return -1;
+    }
+    return 0;
+}
+
+int mb_parse_addresses(struct arena *a, const char *text, size_t max, struct mb_list *out,
+                       const char **bad_r, const char **why_r)
+{
+    out->v = NULL;
+    out->n = 0;
+    *bad_r = NULL;
+    const char *why = NULL;
+    if (mb_screen_text(text, 65536, &why) < 0) {
+        *why_r = why;
+        return -1;
+    }
+    size_t cap = 1;
+    for (const char *p = text; *p; p++)
+        cap += *p == ',' || *p == ';';
+    out->v = arena_alloc(a, cap * sizeof(*out->v));
+    bool q = false;
+    int angle = 0;
+    const char *start = text;
+    for (const char *p = text;; p++) {
+        if (*p == '\\' && q && p[1]) {
+            p++;
+            continue;
+        }
+        if (*p == '"' && angle == 0)
+            q = !q;
+        else if (!q && *p == '<')
+            angle++;
+        else if (!q && *p == '>' && angle > 0)
+            angle--;
+        if (*p != '\0' && (q || angle > 0 || (*p != ',' && *p != ';')))
+            continue;
+        char *item = trim(a, start, (size_t)(p - start));
+        if (item[0] != '\0') {
+            if (out->n >= max) {
+                *why_r = "has too many recipients";
+                return -1;
+            }
+            if (parse_item(a, item, &out->v[out->n], why_r) < 0) {
+                *bad_r = item;
+                return -1;
+            }
+            out->n++;
+        }
+        if (*p == '\0')
+            break;
+        start = p + 1;
+    }
+    return 0;
+}
+
+void mb_decode_names(struct arena *a, struct mb_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (l->v[i].name == NULL || strstr(l->v[i].name, "=?") == NULL)
+            continue;
+        struct buf b;
+        buf_init(&b);
+        rfc2047_decode(l->v[i].name, strlen(l->v[i].name), MB_NAME_MAX * 4, &b);
+        l->v[i].name = arena_strdup(a, buf_cstr(&b));
+        buf_free(&b);
+    }
+}
+
+static bool name_needs_quotes(const char *name)
+{
+    for (const char *p = name; *p; p++)
+        if (strchr("()<>[]:;@\\,.\"", *p))
+            return true;
+    return false;
+}
+
+const char *mb_format_list(struct arena *a, const struct mb_list *l)
+{
+    struct buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < l->n; i++) {
+        if (i > 0)
+            buf_puts(&b, ", ");
+        const char *name = l->v[i].name;
+        if (name != NULL && name[0] != '\0') {
+            if (name_needs_quotes(name)) {
+                buf_putc(&b, '"');
+                for (const char *p = name; *p; p++) {
+                    if (*p == '"' || *p == '\\')
+                        buf_putc(&b, '\\');
+                    buf_putc(&b, *p);
+                }
+                buf_putc(&b, '"');
+            } else {
+                buf_puts(&b, name);
+            }
+            buf_printf(&b, " <%s>", l->v[i].addr);
+        } else {
+            buf_puts(&b, l->v[i].addr);
+        }
+    }
+    const char *s = arena_strdup(a, buf_cstr(&b));
+    buf_free(&b);
+    return s;
+}
+
+/* --- MIME types ------------------------------------------------------------- */
+
+static const struct { const char *ext, *type; } ext_types[] = {
+    {"pdf", "application/pdf"}, {"png", "image/png"}, {"jpg", "image/jpeg"},
+    {"jpeg", "image/jpeg"}, {"gif", "image/gif"}, {"webp", "image/webp"},
+    {"svg", "image/svg+xml"}, {"txt", "text/plain"}, {"csv", "text/csv"},
+    {"htm", "text/html"}, {"html", "text/html"}, {"ics", "text/calendar"},
+    {"json", "application/json"}, {"xml", "application/xml"},
+    {"zip", "application/zip"}, {"gz", "application/gzip"}, {"tar", "application/x-tar"},
+    {"doc", "application/msword"},
+    {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+    {"xls", "application/vnd.ms-excel"},
+    {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    {"ppt", "application/vnd.ms-powerpoint"},
+    {"pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
+    {"odt", "application/vnd.oasis.opendocument.text"},
+    {"ods", "application/vnd.oasis.opendocument.spreadsheet"},
+    {"eml", "message/rfc822"}, {"mp3", "audio/mpeg"}, {"mp4", "video/mp4"},
+};
+
+static const struct { const char *magic; size_t len; const char *type; } magic_types[] = {
+    {"%PDF-", 5, "application/pdf"},
+    {"\x89PNG\r\n\x1a\n", 8, "image/png"},
+    {"\xff\xd8\xff", 3, "image/jpeg"},
+    {"GIF87a", 6, "image/gif"},
+    {"GIF89a", 6, "image/gif"},
+    {"\x1f\x8b", 2, "application/gzip"},
+};
+
+static bool token_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != '\0' && strchr("!#$&-^_.+", c) != NULL);
+}
+
+/* "type/subtype" of RFC 6838 restricted-name characters, without parameters. */
+static bool type_wellformed(const char *t)
+{
+    const char *slash = t ? strchr(t, '/') : NULL;
+    if (slash == NULL || slash == t || slash[1] == '\0' || strlen(t) > 127)
+        return false;
+    for (const char *p = t; *p; p++)
+        if (p != slash && !token_char((unsigned char)*p))
+            return false;
+    return true;
+}
+
+const char *mb_detect_type(const char *name, const char *data, size_t len, const char *declared)
+{
+    for (size_t i = 0; i < sizeof(magic_types) / sizeof(magic_types[0]); i++)
+        if (len >= magic_types[i].len && memcmp(data, magic_types[i].magic, magic_types[i].len) == 0)
+            return magic_types[i].type;
+    if (len >= 12 && memcmp(data, "RIFF", 4) == 0 && memcmp(data + 8, "WEBP", 4) == 0)
+        return "image/webp";
+    const char *dot = name ? strrchr(name, '.') : NULL;
+    if (dot != NULL)
+        for (size_t i = 0; i < sizeof(ext_types) / sizeof(ext_types[0]); i++)
+            if (strcasecmp(dot + 1, ext_types[i].ext) == 0)
+                return ext_types[i].type;
+    if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0)
+        return "application/zip";
+    if (type_wellformed(declared) && strncasecmp(declared, "multipart/", 10) != 0)
+        return declared;
+    return "application/octet-stream";
+}
+
+/* --- the folding header writer ---------------------------------------------- */
+
+struct hdr {
+    struct buf *out;
+    size_t col;         /* characters on the current line */
+    bool first;         /* no token on this header yet */
+};
+
+static void hdr_begin(struct hdr *h, struct buf *out, const char *name)
+{
+    h->out = out;
+    buf_puts(out, name);
+    buf_putc(out, ':');
+    h->col = strlen(name) + 1;
+    h->first = true;
+}
+
+/* Writes one unbreakable token, preceded by a space (or a fold) when
+ * space is set or the token is not the first. */
+static void hdr_token(struct hdr *h, const char *s, size_t n, bool space)
+{
+    if (space || h->first) {
+        if (!h->first && h->col + 1 + n > FOLD_AT) {
+            buf_puts(h->out, "\r\n");
+            h->col = 0;
+        }
+        buf_putc(h->out, ' ');
+        h->col++;
+    }
+    buf_append(h->out, s, n);
+    h->col += n;
+    h->first = false;
+}
+
+static void hdr_end(struct hdr *h)
+{
+    buf_puts(h->out, "\r\n");
+}
+
+/* Length of the longest prefix of s[0..n) of at most max bytes that does
+ * not cut a UTF-8 sequence. */
+static size_t utf8_prefix(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    size_t k = max;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    return k > 0 ? k : max;
+}
+
+static void base64_append(struct buf *b, const unsigned char *in, size_t n)
+{
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)in[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned)in[i + 1] << 8;
+        if (i + 2 < n)
+            v |= in[i + 2];
+        char q[4] = {b64chars[(v >> 18) & 63], b64chars[(v >> 12) & 63],
+                     i + 1 < n ? b64chars[(v >> 6) & 63] : '=', i + 2 < n ? b64chars[v & 63] : '='};
+        buf_append(b, q, 4);
+    }
+}
+
+/* UTF-8 text as encoded words (=?UTF-8?B?...?=), each its own token;
+ * the first takes space_first. */
+static void hdr_encoded_words(struct hdr *h, const char *s, bool space_first)
+{
+    size_t n = strlen(s);
+    bool space = space_first;
+    while (n > 0) {
+        size_t k = utf8_prefix(s, n, EW_CHUNK);
+        struct buf w;
+        buf_init(&w);
+        buf_puts(&w, "=?UTF-8?B?");
+        base64_append(&w, (const unsigned char *)s, k);
+        buf_puts(&w, "?=");
+        hdr_token(h, w.data, w.len, space);
+        buf_free(&w);
+        space = true;
+        s += k;
+        n -= k;
+    }
+}
+
+/* ASCII that may stand as it is in unstructured text: printable, no "=?"
+ * that a reader would take for an encoded word, no word too long to fold. */
+static bool plain_ascii_text(const char *s)
+{
+    if (!is_ascii_printable(s) || strstr(s, "=?") != NULL)
+        return false;
+    for (const char *p = s; *p;) {
+        size_t w = strcspn(p, " ");
+        if (w > FOLD_AT - 12)
+            return false;
+        p += w;
+        p += strspn(p, " ");
+    }
+    return true;
+}
+
+void mb_header_text(struct buf *out, const char *name, const char *value)
+{
+    struct hdr h;
+    hdr_begin(&h, out, name);
+    if (value[0] == '\0') {
+        hdr_end(&h);
+        return;
+    }
+    if (!plain_ascii_text(value) || value[0] == ' ' || value[strlen(value) - 1] == ' ') {
+        hdr_encoded_words(&h, value, true);
+        hdr_end(&h);
+        return;
+    }
+    /* words; runs of spaces are kept inside the following token */
+    const char *p = value;
+    bool first = true;
+    while (*p) {
+        size_t sp = first ? 0 : strspn(p, " ");
+        size_t w = strcspn(p + sp, " ");
+        if (sp > 1) {
+            /* keep extra spaces: token is "  word" minus the folding space */
+            hdr_token(&h, p + 1, sp - 1 + w, true);
+        } else {
+            hdr_token(&h, p + sp, w, true);
+        }
+        first = false;
+        p += sp + w;
+    }
+    hdr_end(&h);
+}
+
+/* One mailbox of an address header: name (quoted or encoded) then <addr>. */
+static void hdr_mailbox(struct hdr *h, const struct mb_addr *m, bool last)
+{
+    struct buf t;
+    buf_init(&t);
+    const char *name = m->name;
+    if (name != NULL && name[0] != '\0') {
+        if (!is_ascii_printable(name) || strstr(name, "=?") != NULL) {
+            hdr_encoded_words(h, name, true);
+        } else if (name_needs_quotes(name)) {
+            buf_putc(&t, '"');
+            for (const char *p = name; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                    buf_putc(&t, '\\');
+                buf_putc(&t, *p);
+            }
+            buf_putc(&t, '"');
+            hdr_token(h, t.data, t.len, true);
+            buf_clear(&t);
+        } else {
+            for (const char *p = name; *p;) {
+                size_t sp = strspn(p, " "), w = strcspn(p + sp, " ");
+                if (w > 0)
+                    hdr_token(h, p + sp, w, true);
+                p += sp + w;
+            }
+        }
+        buf_printf(&t, "<%s>%s", m->addr, last ? "" : ",");
+    } else {
+        buf_printf(&t, "%s%s", m->addr, last ? "" : ",");
+    }
+    hdr_token(h, t.data, t.len, true);
+    buf_free(&t);
+}
+
+static void hdr_addresses(struct buf *out, const char *name, const struct mb_list *l)
+{
+    struct hdr h;
+    hdr_begin(&h, out, name);
+    for (size_t i = 0; i < l->n; i++)
+        hdr_mailbox(&h, &l->v[i], i + 1 == l->n);
+    hdr_end(&h);
+}
+
+/* In-Reply-To / References: ids folded between items. */
+static void hdr_msgids(struct buf *out, const char *name, const char *ids)
+{
+    struct hdr h;
+    hdr_begin(&h, out, name);
+    for (const char *p = ids; *p;) {
+        p += strspn(p, " ");
+        size_t w = strcspn(p, " ");
+        if (w > 0)
+            hdr_token(&h, p, w, true);
+        p += w;
+    }
+    hdr_end(&h);
+}
+
+/* A MIME parameter: name="value" for short plain ASCII, else RFC 2231
+ * (name*=UTF-8''%xx..., with name*0*= continuations when long). */
+static void hdr_param(struct hdr *h, const char *name, const char *value, bool last)
+{
+    struct buf t;
+    buf_init(&t);
+    const char *end = last ? "" : ";";
+    bool plain = is_ascii_printable(value) && strlen(value) <= PARAM_CHUNK &&
+                 strpbrk(value, "\"\\%*'") == NULL && strstr(value, "=?") == NULL;
+    if (plain) {
+        buf_printf(&t, "%s=\"%s\"%s", name, value, end);
+        hdr_token(h, t.data, t.len, true);
+        buf_free(&t);
+        return;
+    }
+    struct buf enc;
+    buf_init(&enc);
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("!#$&+-.^_`|~", *p) != NULL) {
+            buf_putc(&enc, (char)*p);
+        } else {
+            buf_putc(&enc, '%');
+            buf_putc(&enc, hexchars[*p >> 4]);
+            buf_putc(&enc, hexchars[*p & 15]);
+        }
+    }
+    if (enc.len <= PARAM_CHUNK) {
+        buf_printf(&t, "%s*=UTF-8''%s%s", name, buf_cstr(&enc), end);
+        hdr_token(h, t.data, t.len, true);
+    } else {
+        const char *e = buf_cstr(&enc);
+        size_t n = enc.len, off = 0;
+        for (int i = 0; off < n; i++) {
+            size_t k = n - off > PARAM_CHUNK ? PARAM_CHUNK : n - off;
+            /* never cut a %XX escape */
+            if (off + k < n) {
+                if (e[off + k - 1] == '%')
+                    k -= 1;
+                else if (k >= 2 && e[off + k - 2] == '%')
+                    k -= 2;
+            }
+            buf_clear(&t);
+            buf_printf(&t, "%s*%d*=%s%.*s%s", name, i, i == 0 ? "UTF-8''" : "", (int)k, e + off,
+                       off + k < n ? ";" : end);
+            hdr_token(h, t.data, t.len, true);
+            off += k;
+        }
+    }
+    buf_free(&enc);
+    buf_free(&t);
+}
+
+/* --- bodies ------------------------------------------------------------------- */
+
+static void qp_put(struct buf *out, size_t *col, const char *tok, size_t n)
+{
+    if (*col + n > 75) {
+        buf_puts(out, "=\r\n");
+        *col = 0;
+    }
+    buf_append(out, tok, n);
+    *col += n;
+}
+
+void mb_qp_encode(const char *s, size_t n, struct buf *out)
+{
+    size_t i = 0;
+    while (i <= n) {
+        size_t e = i;
+        while (e < n && s[e] != '\n')
+            e++;
+        size_t len = e - i;
+        if (len > 0 && s[e - 1] == '\r' && e < n)
+            len--;   /* CRLF line end */
+        size_t col = 0;
+        for (size_t k = 0; k < len; k++) {
+            unsigned char c = (unsigned char)s[i + k];
+            bool at_start = col == 0 && k == 0;
+            bool last = k + 1 == len;
+            char esc[3] = {'=', hexchars[c >> 4], hexchars[c & 15]};
+            if ((c == ' ' || c == '\t') && !last) {
+                qp_put(out, &col, (const char *)&s[i + k], 1);
+            } else if (c > 32 && c < 127 && c != '=' &&
+                       !(at_start && (c == '.' || (c == 'F' && len - k >= 5 &&
+                                                   memcmp(s + i + k, "From ", 5) == 0)))) {
+                qp_put(out, &col, (const char *)&s[i + k], 1);
+            } else {
+                qp_put(out, &col, esc, 3);
+            }
+        }
+        if (e >= n) {
+            if (len > 0 || col > 0)
+                buf_puts(out, "\r\n");
+            break;
+        }
+        buf_puts(out, "\r\n");
+        i = e + 1;
+    }
+}
+
+void mb_base64_lines(const char *data, size_t n, struct buf *out)
+{
+    for (size_t off = 0; off < n; off += 57) {
+        size_t k = n - off > 57 ? 57 : n - off;
+        base64_append(out, (const unsigned char *)data + off, k);
+        buf_puts(out, "\r\n");
+    }
+}
+
+/* Whether text can go as 7bit (ASCII, no NUL or lone CR, lines <= 998)
+ * or 8bit (the same with high bytes): 0 7bit, 1 8bit, 2 neither. */
+static int text_class(const char *s, size_t n)
+{
+    int cls = 0;
+    size_t line = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n') {
+            line = 0;
+            continue;
+        }
+        if (c == '\0' || (c == '\r' && (i + 1 >= n || s[i + 1] != '\n')))
+            return 2;
+        if (c == '\r')
+            continue;
+        if (++line > MB_LINE_MAX)
+            return 2;
+        if (c >= 0x80)
+            cls = 1;
+    }
+    return cls;
+}
+
+/* Appends s[0..n) with every line end made CRLF, ending in CRLF. */
+static void put_crlf_text(struct buf *out, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t e = i;
+        while (e < n && s[e] != '\n')
+            e++;
+        size_t len = e - i;
+        if (len > 0 && s[e - 1] == '\r')
+            len--;
+        buf_append(out, s + i, len);
+        buf_puts(out, "\r\n");
+        i = e + 1;
+    }
+}
+
+static void put_text_part(struct buf *out, const char *body, size_t n)
+{
+    buf_puts(out, "Content-Type: text/plain; charset=utf-8\r\n");
+    if (text_class(body, n) == 0) {
+        buf_puts(out, "Content-Transfer-Encoding: 7bit\r\n\r\n");
+        put_crlf_text(out, body, n);
+    } else {
+        buf_puts(out, "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+        mb_qp_encode(body, n, out);
+    }
+}
+
+static void put_attachment(struct buf *out, const struct mb_attachment *at)
+{
+    const char *name = at->name && at->name[0] ? at->name : "attachment";
+    const char *type = mb_detect_type(name, at->data, at->len, at->type);
+    int cls = strcmp(type, "message/rfc822") == 0 ? text_class(at->data, at->len) : 2;
+    if (cls == 2 && strcmp(type, "message/rfc822") == 0)
+        type = "application/octet-stream";   /* message/rfc822 may not be base64 */
+    struct hdr h;
+    hdr_begin(&h, out, "Content-Type");
+    char t[140];
+    snprintf(t, sizeof(t), "%s;", type);
+    hdr_token(&h, t, strlen(t), true);
+    hdr_param(&h, "name", name, true);
+    hdr_end(&h);
+    hdr_begin(&h, out, "Content-Disposition");
+    hdr_token(&h, "attachment;", 11, true);
+    hdr_param(&h, "filename", name, true);
+    hdr_end(&h);
+    if (cls != 2) {
+        buf_puts(out, cls == 0 ? "Content-Transfer-Encoding: 7bit\r\n\r\n"
+                               : "Content-Transfer-Encoding: 8bit\r\n\r\n");
+        put_crlf_text(out, at->data, at->len);
+    } else {
+        buf_puts(out, "Content-Transfer-Encoding: base64\r\n\r\n");
+        mb_base64_lines(at->data, at->len, out);
+    }
+}
+
+/* --- the message ------------------------------------------------------------ */
+
+static void put_date(struct buf *out, time_t t)
+{
+    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    buf_printf(out, "Date: %s, %d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday], tm.tm_mday,
+               months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static void random_hex(char *out, size_t bytes)
+{
+    unsigned char r[32];
+    if (bytes > sizeof(r))
+        bytes = sizeof(r);
+    const char *err = NULL;
+    if (crypto_random(r, bytes, &err) < 0)
+        memset(r, 0x5a, bytes);   /* never expected: getrandom(2) does not fail */
+    for (size_t i = 0; i < bytes; i++) {
+        out[2 * i] = "0123456789abcdef"[r[i] >> 4];
+        out[2 * i + 1] = "0123456789abcdef"[r[i] & 15];
+    }
+    out[2 * bytes] = '\0';
+}
+
+static int check_list(const struct mb_list *l, const char **why_r)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const char *why = NULL;
+        if (!mb_addr_valid(l->v[i].addr) ||
+            (l->v[i].name && mb_screen_text(l->v[i].name, MB_NAME_MAX, &why) < 0)) {
+            *why_r = "an address or name does not pass the checks";
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int mb_build(struct arena *a, const struct mb_message *m, struct buf *out,
+             const char **message_id_r, const char **why_r)
+{
+    const char *why = NULL;
+    struct mb_list from = {(struct mb_addr *)&m->from, 1};
+    if (check_list(&from, why_r) < 0 || check_list(&m->to, why_r) < 0 ||
+        check_list(&m->cc, why_r) < 0 || check_list(&m->bcc, why_r) < 0)
+        return -1;
+    const char *subject = m->subject ? m->subject : "";
+    if (mb_screen_text(subject, SUBJECT_MAX, &why) < 0) {
+        *why_r = arena_printf(a, "the subject %s", why);
+        return -1;
+    }
+    if ((m->in_reply_to && !mb_msgids_valid(m->in_reply_to)) ||
+        (m->references && !mb_msgids_valid(m->references)) ||
+        (m->message_id && !mb_msgids_valid(m->message_id)) ||
+        (m->x_postern && !is_ascii_printable(m->x_postern))) {
+        *why_r = "a message reference is malformed";
+        return -1;
+    }
+    const char *msgid = m->message_id;
+    if (msgid == NULL) {
+        char hex[41];
+        random_hex(hex, 20);
+        const char *host = m->host && domain_valid(m->host) ? m->host : "postern.invalid";
+        msgid = arena_printf(a, "<%s@%s>", hex, host);
+    }
+    put_date(out, m->date ? m->date : time(NULL));
+    hdr_addresses(out, "From", &from);
+    if (m->to.n > 0)
+        hdr_addresses(out, "To", &m->to);
+    if (m->cc.n > 0)
+        hdr_addresses(out, "Cc", &m->cc);
+    if (m->write_bcc && m->bcc.n > 0)
+        hdr_addresses(out, "Bcc", &m->bcc);
+    mb_header_text(out, "Subject", subject);
+    buf_printf(out, "Message-ID: %s\r\n", msgid);
+    if (m->in_reply_to && m->in_reply_to[0])
+        hdr_msgids(out, "In-Reply-To", m->in_reply_to);
+    if (m->references && m->references[0])
+        hdr_msgids(out, "References", m->references);
+    if (m->x_postern && m->x_postern[0])
+        mb_header_text(out, "X-Postern-Draft", m->x_postern);
+    buf_puts(out, "MIME-Version: 1.0\r\n");
+    const char *body = m->body ? m->body : "";
+    if (m->natt == 0) {
+        put_text_part(out, body, m->body_len);
+    } else {
+        char hex[25];
+        random_hex(hex, 12);
+        buf_printf(out, "Content-Type: multipart/mixed; boundary=\"=_postern_%s\"\r\n\r\n"
+                        "This is a message in MIME format.\r\n", hex);
+        buf_printf(out, "\r\n--=_postern_%s\r\n", hex);
+        put_text_part(out, body, m->body_len);
+        for (size_t i = 0; i < m->natt; i++) {
+            buf_printf(out, "\r\n--=_postern_%s\r\n", hex);
+            put_attachment(out, &m->att[i]);
+        }
+        buf_printf(out, "\r\n--=_postern_%s--\r\n", hex);
+    }
+    *message_id_r = msgid;
+    return 0;
+}
