@@ -29,6 +29,8 @@ void imapw_cmd_free(struct imapw_cmd *c)
 {
     buf_free(&c->text);
     for (size_t i = 0; i < c->nlit; i++) {
+        if (c->lit[i].borrowed)
+            continue;
         explicit_bzero(c->lit[i].data, c->lit[i].len);
         free(c->lit[i].data);
     }
@@ -45,6 +47,23 @@ void imapw_raw(struct imapw_cmd *c, const char *text)
 void imapw_num(struct imapw_cmd *c, uint64_t n)
 {
     buf_printf(&c->text, "%llu", (unsigned long long)n);
+}
+
+/* Adds a literal's bytes and its marker to the command text. */
+static void add_piece(struct imapw_cmd *c, char *data, size_t len, bool borrowed)
+{
+    if (c->nlit == c->litcap) {
+        size_t cap = c->litcap ? c->litcap * 2 : 4;
+        struct imapw_piece *v = realloc(c->lit, cap * sizeof(*v));
+        if (v == NULL)
+            abort();
+        c->lit = v;
+        c->litcap = cap;
+    }
+    c->lit[c->nlit] = (struct imapw_piece){ data, len, borrowed };
+    buf_printf(&c->text, "{%zu%s}%c%zu%c", len, c->literal_plus ? "+" : "", LITERAL_MARK,
+               c->nlit, LITERAL_MARK);
+    c->nlit++;
 }
 
 void imapw_string(struct imapw_cmd *c, const char *s, size_t len)
@@ -69,22 +88,16 @@ void imapw_string(struct imapw_cmd *c, const char *s, size_t len)
         buf_putc(&c->text, '"');
         return;
     }
-    if (c->nlit == c->litcap) {
-        size_t cap = c->litcap ? c->litcap * 2 : 4;
-        struct imapw_piece *v = realloc(c->lit, cap * sizeof(*v));
-        if (v == NULL)
-            abort();
-        c->lit = v;
-        c->litcap = cap;
-    }
     char *copy = malloc(len ? len : 1);
     if (copy == NULL)
         abort();
     memcpy(copy, s, len);
-    c->lit[c->nlit] = (struct imapw_piece){ copy, len };
-    buf_printf(&c->text, "{%zu%s}%c%zu%c", len, c->literal_plus ? "+" : "", LITERAL_MARK,
-               c->nlit, LITERAL_MARK);
-    c->nlit++;
+    add_piece(c, copy, len, false);
+}
+
+void imapw_literal(struct imapw_cmd *c, const char *data, size_t len)
+{
+    add_piece(c, (char *)data, len, true);
 }
 
 /* --- reading ----------------------------------------------------------- */
@@ -234,10 +247,17 @@ static enum imapw_result tagged(const char *line, size_t taglen, struct imapw_st
             p++;
         while (*p == ' ')
             p++;
+        st->code_arg[0] = '\0';
         if (*p == '[') {
             size_t k = strcspn(p + 1, " ]");
             snprintf(st->code, sizeof(st->code), "%.*s", (int)k, p + 1);
             const char *close = strchr(p, ']');
+            if (p[1 + k] == ' ' && close != NULL) {
+                size_t o = 0;
+                for (const char *q = p + 2 + k; q < close && o + 1 < sizeof(st->code_arg); q++)
+                    st->code_arg[o++] = (*q >= 0x20 && *q < 0x7f) ? *q : '?';
+                st->code_arg[o] = '\0';
+            }
             p = close ? close + 1 : p + strlen(p);
             while (*p == ' ')
                 p++;
@@ -293,7 +313,7 @@ enum imapw_result imapw_run(struct up_imap *u, struct arena *a, struct imapw_cmd
 {
     static atomic_uint counter;
     if (st != NULL)
-        st->text[0] = st->code[0] = '\0';
+        st->text[0] = st->code[0] = st->code_arg[0] = '\0';
     if (c->bad)
         return IMAPW_REFUSED;
     struct mailimap *imap = up_imap_session(u);

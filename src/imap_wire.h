@@ -49,6 +49,7 @@ typedef int (*imapw_untagged_fn)(void *ctx, const struct imapw_tok *t, size_t n)
 struct imapw_piece {
     char *data;
     size_t len;
+    bool borrowed;          /* the caller's bytes (imapw_literal): not freed */
 };
 
 /* A command being built: "TAG " is added when it is sent. Owns its memory
@@ -74,11 +75,18 @@ void imapw_num(struct imapw_cmd *c, uint64_t n);
  * printable ASCII, else a literal. CR, LF or NUL mark the command bad. */
 void imapw_string(struct imapw_cmd *c, const char *s, size_t len);
 
+/* Appends data[0..len) as a literal, whatever it holds (CR, LF, NUL: a
+ * message for APPEND). The bytes are not copied: they must outlive
+ * imapw_run(). */
+void imapw_literal(struct imapw_cmd *c, const char *data, size_t len);
+
 /* Where the reply's tagged status text goes (may be NULL). */
 struct imapw_status {
     char text[256];         /* the server's words after OK/NO/BAD */
     char code[64];          /* the response code's first word, e.g.
                              * "NONEXISTENT", "TRYCREATE"; empty if none */
+    char code_arg[128];     /* the rest of the response code, e.g. "38505 3955"
+                             * of [APPENDUID 38505 3955]; printable ASCII */
 };
 
 enum imapw_result {

@@ -504,3 +504,67 @@ void up_imap_close(struct up_imap *u, int timeout_ms)
     free(u);
 }
 
+
+/* --- a kept SMTP submission session ----------------------------------- */
+
+struct up_smtp {
+    mailsmtp *smtp;
+    struct net *net;
+    int timeout_ms;
+};
+
+struct up_smtp *up_smtp_open(struct tls_client *tc, const struct up_target *t,
+                             const struct up_cred *cred, struct up_report *r)
+{
+    struct sess s = { 0 };
+    struct up_target ts = *t;
+    ts.proto = PROTO_SMTP;
+    long long t0 = now_ms();
+    struct up_smtp *u = NULL;
+    if (prepare(&s, tc, &ts, cred, r) == 0 && run(&s, cred != NULL) == 0) {
+        u = calloc(1, sizeof(*u));
+        if (u == NULL) {
+            up_fail(&s, UP_E_PROTOCOL, "out of memory");
+        } else {
+            u->smtp = s.smtp;
+            u->net = s.net;
+            u->timeout_ms = s.timeout;
+            s.smtp = NULL;
+            s.net = NULL;
+            net_budget(u->net, 0);
+        }
+    }
+    finish(&s, false);
+    r->total_ms = now_ms() - t0;
+    return u;
+}
+
+struct mailsmtp *up_smtp_session(struct up_smtp *u)
+{
+    return u->smtp;
+}
+
+void up_smtp_deadline(struct up_smtp *u, int timeout_ms, size_t budget)
+{
+    net_deadline(u->net, timeout_ms > 0 ? timeout_ms : u->timeout_ms);
+    net_budget(u->net, budget);
+}
+
+enum net_error up_smtp_net_error(const struct up_smtp *u)
+{
+    return net_error(u->net);
+}
+
+void up_smtp_close(struct up_smtp *u, bool polite, int timeout_ms)
+{
+    if (u == NULL)
+        return;
+    if (polite && net_error(u->net) == NET_OK) {
+        net_deadline(u->net, timeout_ms);
+        mailsmtp_quit(u->smtp);
+    }
+    net_abort(u->net);
+    mailsmtp_free(u->smtp);
+    net_free(u->net);
+    free(u);
+}

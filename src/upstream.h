@@ -164,4 +164,29 @@ int up_pop3_quit(struct up_pop3 *u, int timeout_ms);
  * NULL is a no-op. */
 void up_pop3_abandon(struct up_pop3 *u);
 
+/* --- an SMTP submission session, for sending one message -------------- */
+
+struct up_smtp;
+struct mailsmtp;
+
+/* As up_check for SMTP, but keeps the logged-in session (after EHLO,
+ * STARTTLS or implicit TLS, EHLO again and AUTH) for the submit module.
+ * NULL with *r filled on failure. Free with up_smtp_close(). */
+struct up_smtp *up_smtp_open(struct tls_client *tc, const struct up_target *t,
+                             const struct up_cred *cred, struct up_report *r);
+
+/* The libetpan session, for src/submit.c only. */
+struct mailsmtp *up_smtp_session(struct up_smtp *u);
+
+/* The next command's deadline (0: the target's timeout) and byte budget
+ * (0: none). */
+void up_smtp_deadline(struct up_smtp *u, int timeout_ms, size_t budget);
+
+/* Why the last command failed at the transport level (NET_OK if not). */
+enum net_error up_smtp_net_error(const struct up_smtp *u);
+
+/* QUIT (within timeout_ms) if polite and the session is healthy, then
+ * frees everything. NULL is a no-op. */
+void up_smtp_close(struct up_smtp *u, bool polite, int timeout_ms);
+
 #endif
