@@ -1,6 +1,8 @@
 /* app.c — loading one configuration generation (config + templates). */
 #include "app.h"
 
+#include "validate.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +46,7 @@ struct app *app_load(const char *config_path, struct buf *errors)
         free(app);
         return NULL;
     }
-    static const char *const required[] = {"settings", "error", "login", "check", "mailbox", "message", "pop3list", "pop3delete", "confirm"};
+    static const char *const required[] = {"settings", "error", "login", "check", "mailbox", "message", "pop3list", "pop3delete", "confirm", "compose"};
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
         if (!tmpl_set_has(app->templates, required[i]))
             buf_printf(errors, "%s: templates: %s/%s.html is missing\n", config_path,
@@ -54,6 +56,16 @@ struct app *app_load(const char *config_path, struct buf *errors)
         return NULL;
     }
     http_limits_default(&app->limits);
+    /* writing mail: the upload may be as large as a whole message, so an
+     * attachment over [compose] max_attachment_bytes reaches the compose
+     * page (which says so beside the field) instead of failing the form */
+    size_t upload = (size_t)app->cfg.compose.max_message_bytes + (1u << 20);
+    if (upload > app->limits.max_body)
+        app->limits.max_body = upload;
+    if (upload > app->limits.max_file)
+        app->limits.max_file = upload;
+    if (app->limits.max_value < MAIL_TEXT_MAX)
+        app->limits.max_value = MAIL_TEXT_MAX;   /* a message's text (valid_mail_text) */
     build_csp(app);
     return app;
 }

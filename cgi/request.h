@@ -28,6 +28,9 @@ enum input_key {
     IN_MSG, IN_CONFIRM, IN_PROTO, IN_REMOVE, IN_OP, IN_TO,
     /* the client configuration files */
     IN_EMAILADDRESS, IN_INCOMING,
+    /* writing mail (page_compose.c) */
+    IN_MODE, IN_DRAFT_Q, IN_DRAFT, IN_TOKEN, IN_FROM, IN_RCPT_TO, IN_CC, IN_BCC, IN_SUBJECT,
+    IN_BODY, IN_ATTACH, IN_KEEP, IN_IRT, IN_REFS,
     IN__MAX
 };
 
@@ -37,11 +40,28 @@ struct input_def {
     const char *name;
     enum input_source source;
     validator_fn valid;
+    unsigned flags;               /* INPUT_* */
+};
+
+#define INPUT_MULTI 0x1u   /* may be sent several times: every value in items */
+#define INPUT_FILE  0x2u   /* a multipart file part (with INPUT_MULTI): items carry
+                            * the bytes, file name and type; empty file inputs
+                            * (no name, no bytes) are left out */
+
+/* One value of an INPUT_MULTI input. */
+struct input_item {
+    struct valid_value v;          /* the validated value (files: v.str is the name) */
+    const char *data;              /* files: the bytes as uploaded */
+    size_t len;
+    const char *filename;          /* files: as the browser sent it (path stripped) */
+    const char *content_type;      /* files: as declared */
 };
 
 struct input {
     bool present;
-    struct valid_value v;
+    struct valid_value v;          /* the first value */
+    struct input_item *items;      /* INPUT_MULTI: every value, in order */
+    size_t n;
 };
 
 struct request {

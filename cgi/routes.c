@@ -29,6 +29,22 @@ const struct input_def input_defs[IN__MAX] = {
     [IN_TO] = {"to", SRC_FORM, valid_folder},
     [IN_EMAILADDRESS] = {"emailaddress", SRC_QUERY, valid_email},
     [IN_INCOMING] = {"incoming", SRC_QUERY, valid_enum_word},
+    /* writing mail: header fields take any text here, so that a line
+     * break is reported beside its field instead of failing the form */
+    [IN_MODE] = {"mode", SRC_QUERY, valid_enum_word},
+    [IN_DRAFT_Q] = {"draft", SRC_QUERY, valid_uid},
+    [IN_DRAFT] = {"draft", SRC_FORM, valid_uid},
+    [IN_TOKEN] = {"token", SRC_FORM, valid_token},
+    [IN_FROM] = {"from", SRC_FORM, valid_text},
+    [IN_RCPT_TO] = {"to", SRC_FORM, valid_text},
+    [IN_CC] = {"cc", SRC_FORM, valid_text},
+    [IN_BCC] = {"bcc", SRC_FORM, valid_text},
+    [IN_SUBJECT] = {"subject", SRC_FORM, valid_text},
+    [IN_BODY] = {"body", SRC_FORM, valid_mail_text},
+    [IN_ATTACH] = {"attach", SRC_FORM, valid_line, INPUT_MULTI | INPUT_FILE},
+    [IN_KEEP] = {"keep", SRC_FORM, valid_uint, INPUT_MULTI},
+    [IN_IRT] = {"in_reply_to", SRC_FORM, valid_text},
+    [IN_REFS] = {"references", SRC_FORM, valid_text},
 };
 
 /* Outlook POSTs its Autodiscover request as text/xml. */
@@ -51,6 +67,10 @@ static const struct route routes[] = {
     {"/mail/message", GET_ONLY, page_message, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_REMOTE, IN__MAX}, 0, NULL},
     {"/mail/body", GET_ONLY, page_message_body, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_REMOTE, IN__MAX}, 0, NULL},
     {"/mail/action", POST_ONLY, page_message_action, {IN_CSRF, IN_FOLDER, IN_UID, IN_OP, IN_TO, IN_CONFIRM, IN__MAX}, 0, NULL},
+    {"/mail/compose", GET_POST, page_compose,
+     {IN_FOLDER, IN_UID, IN_MODE, IN_DRAFT_Q, IN_CSRF, IN_DRAFT, IN_TOKEN, IN_FROM, IN_RCPT_TO,
+      IN_CC, IN_BCC, IN_SUBJECT, IN_BODY, IN_ATTACH, IN_KEEP, IN_IRT, IN_REFS, IN_OP, IN__MAX},
+     0, NULL},
     {"/mail/pop3-settings", POST_ONLY, page_pop3_settings, {IN_CSRF, IN_REMOVE, IN__MAX}, 0, NULL},
     {"/mail/part", GET_ONLY, page_message_part, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_INLINE, IN__MAX}, 0, NULL},
     {"/mail/raw", GET_ONLY, page_message_raw, {IN_FOLDER, IN_UID, IN_MSG, IN__MAX}, 0, NULL},

@@ -157,6 +157,42 @@ static int take_raw_body(struct request *req, const struct raw_body *rb, FCGX_St
     return 0;
 }
 
+/* Binds every value of an INPUT_MULTI input (at most n) into its items. */
+static int bind_multi(struct request *req, enum input_key k, const struct input_def *d,
+                      const struct http_fields *f, size_t n, const char **why)
+{
+    struct input *in = &req->in[k];
+    in->items = arena_alloc(req->arena, n * sizeof(*in->items));
+    in->n = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        const struct http_field *fld = &f->v[i];
+        if (strcmp(fld->key, d->name) != 0)
+            continue;
+        struct input_item *it = &in->items[in->n];
+        memset(it, 0, sizeof(*it));
+        if (d->flags & INPUT_FILE) {
+            if (fld->filename == NULL || (fld->filename[0] == '\0' && fld->value_len == 0))
+                continue;   /* a text field of that name, or an empty file input */
+            it->data = fld->value;
+            it->len = fld->value_len;
+            it->filename = fld->filename;
+            it->content_type = fld->content_type;
+        }
+        const char *v = (d->flags & INPUT_FILE) ? fld->filename : fld->value;
+        size_t vlen = (d->flags & INPUT_FILE) ? strlen(fld->filename) : fld->value_len;
+        if (!d->valid(req->arena, v, vlen, &it->v)) {
+            *why = arena_printf(req->arena, "The field \"%s\" has a value this page cannot accept.", d->name);
+            return 400;
+        }
+        in->n++;
+    }
+    if (in->n > 0) {
+        in->present = true;
+        in->v = in->items[0].v;
+    }
+    return 0;
+}
+
 /* Binds the route's declared inputs from the parsed sources. */
 static int bind_inputs(struct request *req, const struct route *rt,
                        const struct http_fields *src[3], const char **why)
@@ -168,6 +204,11 @@ static int bind_inputs(struct request *req, const struct route *rt,
         size_t n = http_fields_count(f, d->name);
         if (n == 0)
             continue;
+        if (d->flags & INPUT_MULTI) {
+            if (bind_multi(req, k, d, f, n, why) != 0)
+                return 400;
+            continue;
+        }
         if (n > 1) {
             *why = arena_printf(req->arena, "The field \"%s\" was sent more than once.", d->name);
             return 400;

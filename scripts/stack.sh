@@ -118,7 +118,7 @@ P_B_LMTP=$((MAIL_PORT_BASE + 206))
 # samples, hostile HTML); big@example.test a 200,000-message INBOX and a
 # 10,000-message folder in mbox files (written only with SEED_BIG=1);
 # pop2k@example.test a 2,000-message maildrop for the POP3 view (mbox).
-MAIN_USERS="alice@example.test pop@example.test nopop@example.test administrator@example.test guest@example.test anonymous@example.test lab@example.test big@example.test|userdb_mail=mbox:~/mail:INBOX=~/mail/inbox pop2k@example.test|userdb_mail=mbox:~/mail:INBOX=~/mail/inbox"
+MAIN_USERS="alice@example.test bob@example.test pop@example.test nopop@example.test administrator@example.test guest@example.test anonymous@example.test lab@example.test big@example.test|userdb_mail=mbox:~/mail:INBOX=~/mail/inbox pop2k@example.test|userdb_mail=mbox:~/mail:INBOX=~/mail/inbox"
 DENY_IMAP="pop@example.test"
 DENY_POP3="nopop@example.test"
 BRANCH_USERS="carol@branch.test dave@example.test"

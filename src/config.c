@@ -561,6 +561,10 @@ static const struct key_def keys[] = {
     {"mailbox", "max_mime_depth", parse_number, OFF(mailbox.max_mime_depth), 2, 120, NUM_INT},
     {"mailbox", "max_mime_parts", parse_number, OFF(mailbox.max_mime_parts), 1, 2000, NUM_INT},
     {"mailbox", "max_header_bytes", parse_number, OFF(mailbox.max_header_bytes), 1024, 1048576, NUM_LONG},
+    {"compose", "max_recipients", parse_number, OFF(compose.max_recipients), 1, 10000, NUM_INT},
+    {"compose", "max_attachment_bytes", parse_number, OFF(compose.max_attachment_bytes), 1024, 1073741824, NUM_LONG},
+    {"compose", "max_message_bytes", parse_number, OFF(compose.max_message_bytes), 65536, 1073741824, NUM_LONG},
+    {"compose", "autosave_seconds", parse_number, OFF(compose.autosave_seconds), 5, 3600, NUM_INT},
     {"autoconfig", "domains", parse_domains, OFF(autoconfig.domains), 0, 0, NUM_INT},
     {"autoconfig", "sign_cert", parse_file, OFF(autoconfig.sign_cert), 0, 0, NUM_INT},
     {"autoconfig", "sign_key", parse_file, OFF(autoconfig.sign_key), 0, 0, NUM_INT},
@@ -601,6 +605,10 @@ void config_defaults(struct config *cfg)
     cfg->mailbox.max_mime_depth = 50;
     cfg->mailbox.max_mime_parts = 500;
     cfg->mailbox.max_header_bytes = 65536;
+    cfg->compose.max_recipients = 100;
+    cfg->compose.max_attachment_bytes = 25L * 1024 * 1024;
+    cfg->compose.max_message_bytes = 36L * 1024 * 1024;
+    cfg->compose.autosave_seconds = 30;
     snprintf(cfg->backends[0].name, sizeof(cfg->backends[0].name), "default");
     cfg->nbackends = 1;
     store_config_defaults(&cfg->store);

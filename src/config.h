@@ -94,6 +94,14 @@ struct mailbox_conf {
     long max_header_bytes;            /* header fields fetched for display; 64 KB */
 };
 
+/* [compose]: writing mail */
+struct compose_conf {
+    int max_recipients;               /* To + Cc + Bcc of one message; default 100 */
+    long max_attachment_bytes;        /* one attached file; default 25 MiB */
+    long max_message_bytes;           /* the whole message as sent (encoded); 36 MiB */
+    int autosave_seconds;             /* drafts saved while typing (JavaScript); 30 */
+};
+
 /* [autoconfig]: the files mail clients configure themselves from */
 struct autoconfig_conf {
     struct name_list domains;         /* served domains; empty: mail_domain + [routing] @domains */
@@ -133,6 +141,7 @@ struct config {
     struct session_config session;
     struct throttle_config throttle;
     struct mailbox_conf mailbox;
+    struct compose_conf compose;
     struct autoconfig_conf autoconfig;
     char origin[300];                 /* [session] origin: scheme://host[:port] */
 };

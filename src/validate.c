@@ -169,6 +169,15 @@ int valid_text(struct arena *a, const char *raw, size_t len, struct valid_value 
     return accept(a, out, raw, len, 0);
 }
 
+int valid_mail_text(struct arena *a, const char *raw, size_t len, struct valid_value *out)
+{
+    if (len > MAIL_TEXT_MAX)
+        return 0;
+    if (utf8_check_text(raw, len, TEXT_ALLOW_TAB | TEXT_ALLOW_CRLF) != TEXT_OK)
+        return 0;
+    return accept(a, out, raw, len, 0);
+}
+
 int valid_line(struct arena *a, const char *raw, size_t len, struct valid_value *out)
 {
     if (len > LINE_MAX_LEN)

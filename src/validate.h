@@ -36,6 +36,11 @@ typedef int (*validator_fn)(struct arena *a, const char *raw, size_t len,
  * characters except TAB, CR and LF. Empty is accepted. */
 int valid_text(struct arena *a, const char *raw, size_t len, struct valid_value *out);
 
+/* The text of a message being written: as valid_text, but up to
+ * MAIL_TEXT_MAX bytes. */
+#define MAIL_TEXT_MAX (4u << 20)
+int valid_mail_text(struct arena *a, const char *raw, size_t len, struct valid_value *out);
+
 /* One line (a text input): valid UTF-8, at most 1000 bytes, no control
  * characters except TAB (so no CR, LF, NUL). Empty is accepted. */
 int valid_line(struct arena *a, const char *raw, size_t len, struct valid_value *out);

@@ -1,0 +1,77 @@
+// compose.js — progressive enhancement for /mail/compose: the form works
+// without it (every submit saves a draft). With it, the draft is saved in
+// the background after every data-autosave seconds of typing, and a file
+// over the size limit is named before it is uploaded.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.compose-form");
+  if (!form || !window.fetch || !window.FormData || !window.DOMParser) return;
+  var seconds = parseInt(form.getAttribute("data-autosave"), 10) || 30;
+  var maxFile = parseInt(form.getAttribute("data-max-attachment"), 10) || 0;
+  var status = document.getElementById("autosave-status");
+  var dirty = false, busy = false, submitting = false;
+
+  function say(text) { if (status) status.textContent = text; }
+
+  // Takes what the server answered: the new draft's number and its list
+  // of attachments (files just uploaded now live in the draft).
+  function adopt(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var answered = doc.querySelector("form.compose-form");
+    if (!answered) return false;
+    var draft = answered.querySelector("input[name=draft]");
+    if (draft && draft.value) form.querySelector("input[name=draft]").value = draft.value;
+    var mine = form.querySelector("#attachments"), theirs = answered.querySelector("#attachments");
+    var input = form.querySelector("#attach");
+    if (mine && theirs && input && input.files && input.files.length > 0) {
+      mine.innerHTML = theirs.innerHTML;   // the server's own escaped markup
+      watchFiles();
+    } else if (mine && theirs) {
+      var list = theirs.querySelector("#attached"), old = mine.querySelector("#attached");
+      if (old && list) old.innerHTML = list.innerHTML;
+    }
+    var note = doc.querySelector("#draft-status");
+    say(note ? note.textContent : "Draft saved.");
+    return true;
+  }
+
+  function save() {
+    if (!dirty || busy || submitting) return;
+    busy = true;
+    dirty = false;
+    var data = new FormData(form);
+    data.set("op", "save");
+    say("Saving draft…");
+    fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (r) { return r.text().then(function (t) { return { ok: r.ok, text: t }; }); })
+      .then(function (r) {
+        if (!r.ok || !adopt(r.text)) { dirty = true; say("The draft could not be saved just now; it will be tried again."); }
+      })
+      .catch(function () { dirty = true; say("The draft could not be saved just now; it will be tried again."); })
+      .then(function () { busy = false; });
+  }
+
+  function watchFiles() {
+    var input = form.querySelector("#attach");
+    if (!input) return;
+    input.addEventListener("change", function () {
+      dirty = true;
+      var too = [];
+      for (var i = 0; i < input.files.length; i++)
+        if (maxFile && input.files[i].size > maxFile) too.push(input.files[i].name);
+      var note = form.querySelector("#err-attach-js");
+      if (!note) {
+        note = document.createElement("span");
+        note.id = "err-attach-js";
+        note.className = "field-error";
+        input.parentNode.appendChild(note);
+      }
+      note.textContent = too.length ? "Too large to attach: " + too.join(", ") : "";
+    });
+  }
+
+  form.addEventListener("input", function () { dirty = true; });
+  form.addEventListener("submit", function () { submitting = true; });
+  watchFiles();
+  setInterval(save, seconds * 1000);
+})();
