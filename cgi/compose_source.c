@@ -375,8 +375,10 @@ enum imap_result compose_prefill(struct mail *m, struct compose_form *f, const c
         return r;
     const char *id = raw_header(req, &p, "Message-ID");
     if (id != NULL) {
-        id += strspn(id, " ");
-        if (!mb_msgids_valid(id) || strchr(id, ' ') != NULL)
+        id += strspn(id, " \t");
+        size_t n = strcspn(id, " \t");
+        id = arena_strndup(req->arena, id, n);
+        if (!mb_msgids_valid(id))
             id = NULL;
     }
     if (f->mode == MODE_REPLY || f->mode == MODE_REPLY_ALL) {
