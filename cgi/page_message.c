@@ -264,7 +264,11 @@ static void put_actions(struct request *req, struct mail *m, struct tmpl_vars *v
     size_t n = 0;
     if (mail_note(m, imap_folders(m->conn->u, &m->conn->caps, req->arena, &fo, &n, &err)) != IMAP_OK)
         return;
+    /* writing mail: reply, forward; a draft opens in the editor */
+    tmpl_put(v, "compose_query", arena_printf(req->arena, "f=%s&uid=%u", mail_qs(req, f), uid));
     for (size_t i = 0; i < n; i++) {
+        if (fo[i].special == IMAP_SU_DRAFTS && fo[i].depth == 0 && strcmp(fo[i].wire, f) == 0)
+            tmpl_put(v, "draft_url", arena_printf(req->arena, "/mail/compose?draft=%u", uid));
         if (fo[i].noselect || strcmp(fo[i].wire, f) == 0)
             continue;
         struct tmpl_vars *tv = tmpl_add_item(v, "targets");

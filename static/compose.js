@@ -20,15 +20,25 @@
     var answered = doc.querySelector("form.compose-form");
     if (!answered) return false;
     var draft = answered.querySelector("input[name=draft]");
-    if (draft && draft.value) form.querySelector("input[name=draft]").value = draft.value;
-    var mine = form.querySelector("#attachments"), theirs = answered.querySelector("#attachments");
+    if (draft && draft.value) {
+      var mine = form.querySelector("input[name=draft]");
+      if (!mine) {
+        mine = document.createElement("input");
+        mine.type = "hidden";
+        mine.name = "draft";
+        form.insertBefore(mine, form.firstChild);
+      }
+      mine.value = draft.value;
+    }
+    var box = form.querySelector("#attachments"), theirs = answered.querySelector("#attachments");
     var input = form.querySelector("#attach");
-    if (mine && theirs && input && input.files && input.files.length > 0) {
-      mine.innerHTML = theirs.innerHTML;   // the server's own escaped markup
+    if (box && theirs && input && input.files && input.files.length > 0) {
+      box.innerHTML = theirs.innerHTML;   // the server's own escaped markup
       watchFiles();
-    } else if (mine && theirs) {
-      var list = theirs.querySelector("#attached"), old = mine.querySelector("#attached");
+    } else if (box && theirs) {
+      var list = theirs.querySelector("#attached"), old = box.querySelector("#attached");
       if (old && list) old.innerHTML = list.innerHTML;
+      else if (list) box.innerHTML = theirs.innerHTML;
     }
     var note = doc.querySelector("#draft-status");
     say(note ? note.textContent : "Draft saved.");
