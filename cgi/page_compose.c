@@ -514,6 +514,44 @@ static void render_duplicate(struct request *req, struct mail *m)
     page_render(req, 409, "compose", v);
 }
 
+/* The message into out (cleared first): as a draft (Bcc kept, postern's
+ * note) or as it goes out. Over max_message_bytes, the files just added
+ * are left out (named beside the field) and *trimmed set. 0, or -1. */
+static int build(struct request *req, struct compose_form *f, struct mb_message *desc, bool draft,
+                 struct buf *out, const char **message_id, const char **why, bool *trimmed)
+{
+    long max = req->app->cfg.compose.max_message_bytes;
+    desc->write_bcc = draft;
+    desc->x_postern = draft ? compose_note(req, f) : NULL;
+    buf_clear(out);
+    if (mb_build(req->arena, desc, out, message_id, why) < 0)
+        return -1;
+    if ((long)out->len <= max)
+        return 0;
+    size_t kept = 0;
+    while (kept < f->natt && f->src[kept] != 0)
+        kept++;
+    f->err_attach = arena_printf(req->arena, "The message would be %s, over the limit of %s; the "
+                                 "files just added were not attached.",
+                                 size_text(req, (long)out->len), size_text(req, max));
+    f->natt = desc->natt = kept;
+    *trimmed = true;
+    desc->message_id = *message_id;
+    buf_clear(out);
+    return mb_build(req->arena, desc, out, message_id, why);
+}
+
+/* "14:05:09" now, local time (static buffer per thread). */
+static const char *clock_text(void)
+{
+    static _Thread_local char text[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(text, sizeof(text), "%H:%M:%S", &tm);
+    return text;
+}
+
 static void compose_post(struct request *req, struct mail *m)
 {
     struct compose_form *f = arena_alloc(req->arena, sizeof(*f));
@@ -543,11 +581,12 @@ static void compose_post(struct request *req, struct mail *m)
         f->token = NULL;   /* the form that comes back gets a fresh one */
     }
     struct mb_list to, cc, bcc;
+    int status = 200;
     bool fields_ok = check_fields(req, m, f, &to, &cc, &bcc) == 0;
-    const char *err = NULL;
-    if (collect_files(req, m, f, &err) != IMAP_OK) {
+    const char *ferr = NULL;
+    if (collect_files(req, m, f, &ferr) != IMAP_OK) {
         f->problem = arena_printf(req->arena, "The attachments saved earlier could not be read (%s). "
-                                  "Nothing was sent.", err ? err : "");
+                                  "Nothing was sent.", ferr ? ferr : "");
         render_form(req, m, f, false, 502);
         return;
     }
@@ -557,83 +596,68 @@ static void compose_post(struct request *req, struct mail *m)
         cc.n = f->err_cc ? 0 : cc.n;
         bcc.n = f->err_bcc ? 0 : bcc.n;
     }
-    /* the draft, always */
+    /* the recipients, then the message: as a draft, or as it goes out */
+    size_t nrcpt = to.n + cc.n + bcc.n;
+    if (send && fields_ok && nrcpt == 0) {
+        f->err_to = "Add at least one recipient.";
+        fields_ok = false;
+    }
+    bool ready = send && fields_ok;
     struct mb_message desc;
-    const char *message_id = NULL;
     describe(&desc, req, f, &to, &cc, &bcc, NULL);
-    desc.write_bcc = true;
-    desc.x_postern = compose_note(req, f);
     if (f->err_subject)
         desc.subject = "";   /* the form shows it as typed; the draft cannot hold it */
-    struct buf draft;
-    buf_init(&draft);
-    const char *why = NULL;
-    long max = req->app->cfg.compose.max_message_bytes;
-    int built = mb_build(req->arena, &desc, &draft, &message_id, &why);
-    if (built == 0 && (long)draft.len > max) {
-        size_t kept = 0;
-        while (kept < f->natt && f->src[kept] != 0)
-            kept++;
-        f->err_attach = arena_printf(req->arena, "The message would be %s, over the limit of %s; "
-                                     "the files just added were not attached.",
-                                     size_text(req, (long)draft.len), size_text(req, max));
-        f->natt = kept;
-        desc.natt = kept;
-        fields_ok = false;
-        buf_clear(&draft);
-        built = mb_build(req->arena, &desc, &draft, &message_id, &why);
+    struct buf msg;
+    buf_init(&msg);
+    const char *message_id = NULL, *why = NULL;
+    bool trimmed = false;
+    int built = build(req, f, &desc, !ready, &msg, &message_id, &why, &trimmed);
+    if (built == 0 && trimmed && ready) {
+        ready = false;   /* files were left out: the person looks again first */
+        built = build(req, f, &desc, true, &msg, &message_id, &why, &trimmed);
     }
-    /* check_fields screened every field, so the builder refuses nothing */
-    if (built != 0 || save_draft(m, f, &draft, DRAFT_FLAGS, &err) < 0) {
-        buf_free(&draft);
-        f->problem = arena_printf(req->arena, "Your draft could not be saved on the mail server (%s). "
-                                  "Nothing was sent.", built != 0 ? why : err ? err : "");
+    if (built != 0) {   /* check_fields screened every field: not expected */
+        buf_free(&msg);
+        f->problem = arena_printf(req->arena, "The message could not be put together (%s). Nothing "
+                                  "was sent.", why);
+        render_form(req, m, f, false, 500);
+        return;
+    }
+    if (ready) {
+        const struct mb_list *lists[3] = {&to, &cc, &bcc};
+        struct submit_rcpt *rc = NULL;
+        size_t n = envelope(req, lists, &rc);
+        struct submit_result res;
+        if (send_now(req, m, f->from, rc, n, &msg, &res) == 0) {
+            after_sent(req, m, f, &msg, "The mail server accepted it for delivery.");
+            buf_free(&msg);
+            return;
+        }
+        /* not sent: the form comes back, and the draft is saved now */
+        f->problem = arena_strdup(req->arena, res.message);
+        f->rejected = rc;
+        f->nrejected = res.outcome == SUBMIT_REJECTED ? n : 0;
+        status = res.outcome == SUBMIT_UNCERTAIN ? 200 : 502;
+        desc.message_id = message_id;
+        built = build(req, f, &desc, true, &msg, &message_id, &why, &trimmed);
+    } else if (send) {
+        f->problem = "Nothing was sent: please correct what is marked below. Your draft is saved.";
+        status = 422;
+    }
+    const char *err = NULL;
+    if (built != 0 || save_draft(m, f, &msg, DRAFT_FLAGS, &err) < 0) {
+        buf_free(&msg);
+        f->problem = arena_printf(req->arena, "%s%sYour draft could not be saved on the mail server "
+                                  "(%s).", f->problem ? f->problem : "", f->problem ? " " : "",
+                                  built != 0 ? why : err ? err : "");
         render_form(req, m, f, false, 502);
         return;
     }
-    buf_free(&draft);
-    char hhmm[16];
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    strftime(hhmm, sizeof(hhmm), "%H:%M:%S", &tm);
-    const char *saved_at = arena_printf(req->arena, "Draft saved at %s.", hhmm);
-    if (!send || !fields_ok) {
-        if (send && f->problem == NULL)
-            f->problem = "Nothing was sent: please correct what is marked below. Your draft is saved.";
-        f->saved_note = saved_at;
-        render_form(req, m, f, true, send ? 422 : 200);
-        return;
-    }
-    if (to.n + cc.n + bcc.n == 0) {
-        f->err_to = "Add at least one recipient.";
-        f->problem = "Nothing was sent: the message has no recipient. Your draft is saved.";
-        render_form(req, m, f, true, 422);
-        return;
-    }
-    /* the message as it goes out: the draft's, without Bcc and postern's note */
-    desc.write_bcc = false;
-    desc.x_postern = NULL;
-    desc.message_id = message_id;
-    struct buf wire;
-    buf_init(&wire);
-    mb_build(req->arena, &desc, &wire, &message_id, &why);
-    const struct mb_list *lists[3] = {&to, &cc, &bcc};
-    struct submit_rcpt *rc = NULL;
-    size_t n = envelope(req, lists, &rc);
-    struct submit_result res;
-    if (send_now(req, m, f->from, rc, n, &wire, &res) == 0) {
-        after_sent(req, m, f, &wire, "The mail server accepted it for delivery.");
-        buf_free(&wire);
-        return;
-    }
-    buf_free(&wire);
-    f->problem = arena_strdup(req->arena, res.message);
-    f->rejected = rc;
-    f->nrejected = res.outcome == SUBMIT_REJECTED ? n : 0;
-    f->saved_note = arena_printf(req->arena, "%s It was not sent.", saved_at);
-    render_form(req, m, f, true, res.outcome == SUBMIT_UNCERTAIN ? 200 : 502);
+    buf_free(&msg);
+    f->saved_note = arena_printf(req->arena, "Draft saved at %s.%s", clock_text(), send ? " It was not sent." : "");
+    render_form(req, m, f, true, status);
 }
+
 
 /* A POST without a valid session: the form comes back as typed (files
  * cannot be kept), with the way to sign in again. */
