@@ -84,6 +84,11 @@ $(BUILD)/mail_bench: tests/bench/mail_bench.c tests/bench/benchlib.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lssl -lcrypto
 
+# Sending through postern vs a bare submission + APPEND client, for make bench.
+$(BUILD)/compose_bench: tests/bench/compose_bench.c tests/bench/benchlib.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lssl -lcrypto
+
 # A minimal fcgi2 responder: the FastCGI floor for make bench.
 $(BUILD)/fcgi_floor: tests/bench/fcgi_floor.c
 	@mkdir -p $(dir $@)
@@ -124,7 +129,7 @@ fuzz: $(FUZZ_BIN)
 	  mkdir -p build/fuzz/corpus-$$n; cp -n tests/fuzz/corpus/$$n/* build/fuzz/corpus-$$n/ 2>/dev/null; \
 	  echo "== $$f for $(FUZZ_SECONDS)s"; $$f -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$n || exit 1; done
 
-bench: deps $(BUILD)/postern $(BUILD)/fcgi_floor $(BUILD)/session_bench $(BUILD)/signin_bench $(BUILD)/mail_bench
+bench: deps $(BUILD)/postern $(BUILD)/fcgi_floor $(BUILD)/session_bench $(BUILD)/signin_bench $(BUILD)/mail_bench $(BUILD)/compose_bench
 	BUILD=$(BUILD) tests/bench/run.sh
 
 check-config: $(BUILD)/postern

@@ -6,9 +6,10 @@
  *
  * POST (multipart/form-data, CSRF token and Origin checked) with op:
  *   save      saves the draft (Drafts, \Draft, replacing the previous one);
- *   send      saves the draft first, then sends through the submission
- *             server, then appends the message to Sent (\Seen), removes
- *             the draft and marks the original \Answered or $Forwarded;
+ *   send      sends through the submission server, then appends the
+ *             message to Sent (\Seen), removes the draft and marks the
+ *             original \Answered or $Forwarded; when the message is not
+ *             sent (or a field needs mending) the draft is saved instead;
  *   savesent  only appends a message that was sent but not saved (kept in
  *             Drafts by UID) to Sent.
  * The draft is where the form lives between requests: attachments

@@ -11,6 +11,19 @@ void buf_init(struct buf *b)
     b->len = b->cap = 0;
 }
 
+void buf_presize(struct buf *b, size_t total)
+{
+    if (total < b->cap)
+        return;
+    char *p = realloc(b->data, total + 1);
+    if (p == NULL) {
+        fputs("postern: out of memory\n", stderr);
+        abort();
+    }
+    b->data = p;
+    b->cap = total + 1;
+}
+
 static void buf_reserve(struct buf *b, size_t extra)
 {
     if (b->cap - b->len > extra)

@@ -21,6 +21,9 @@ void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Makes room for total bytes of contents in one allocation (a large
+ * output whose size is known beforehand grows without copies). */
+void buf_presize(struct buf *b, size_t total);
 /* Empties the buffer, keeping its memory. */
 void buf_clear(struct buf *b);
 /* Frees the memory; the buffer is empty and reusable afterwards. */

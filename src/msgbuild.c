@@ -828,6 +828,12 @@ int mb_build(struct arena *a, const struct mb_message *m, struct buf *out,
         const char *host = m->host && domain_valid(m->host) ? m->host : "postern.invalid";
         msgid = arena_printf(a, "<%s@%s>", hex, host);
     }
+    /* one allocation for the whole message: text at most tripled by
+     * quoted-printable, files grown by a third by base64 plus line ends */
+    size_t estimate = out->len + 8192 + m->body_len * 3;
+    for (size_t i = 0; i < m->natt; i++)
+        estimate += m->att[i].len / 57 * 78 + 80 + 1024;
+    buf_presize(out, estimate);
     put_date(out, m->date ? m->date : time(NULL));
     hdr_addresses(out, "From", &from);
     if (m->to.n > 0)

@@ -248,3 +248,8 @@ if m:
 else:
     print("POP3 figures missing:\n" + t)
 PY
+
+# Writing mail (issue 7): its own stack (no big mailboxes), see compose.sh.
+echo "writing mail:"
+BUILD=$BUILD "$here/compose.sh"
+
