@@ -74,9 +74,9 @@ struct mb_attachment {
 };
 
 /* The MIME type postern gives a file: by its first bytes (PDF, PNG, JPEG,
- * GIF, WebP, ZIP, gzip), else by its name's extension, else declared if
- * it is a well-formed "type/subtype" token pair, else
- * application/octet-stream. Static or arena... always static strings or
+ * GIF, WebP, gzip), else by its name's extension, else ZIP by its first
+ * bytes, else declared if it is a well-formed "type/subtype" (not
+ * multipart), else application/octet-stream. Returns a static string or
  * declared itself. */
 const char *mb_detect_type(const char *name, const char *data, size_t len, const char *declared);
 
@@ -126,5 +126,12 @@ void mb_base64_lines(const char *data, size_t n, struct buf *out);
  * folded at spaces, anything else as UTF-8 encoded words (B), every line
  * at most 78 characters. value must have passed mb_screen_text. */
 void mb_header_text(struct buf *out, const char *name, const char *value);
+
+/* Shared by msgbuild.c and msgbuild_addr.c: printable ASCII only; a
+ * domain of LDH labels (two at least) or an IPv4 literal; a display name
+ * that must be quoted (RFC 5322 specials). */
+bool mb_ascii_printable(const char *s);
+bool mb_domain_valid(const char *d);
+bool mb_name_needs_quotes(const char *name);
 
 #endif
