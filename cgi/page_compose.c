@@ -55,12 +55,14 @@ static const char *new_token(struct request *req)
 }
 
 /* Takes the form's token: 1 if this request is its first send, 0 if it
- * was used before, -1 if the store cannot say. */
+ * was used before, -1 if the store cannot say, -2 if the form has none. */
 static int take_token(struct request *req, const char *token)
 {
+    if (token == NULL || token[0] == '\0')
+        return -2;
     struct store *st = req->store(req);
-    if (st == NULL || token == NULL || token[0] == '\0')
-        return token && token[0] ? -1 : 0;
+    if (st == NULL)
+        return -1;
     long long v = 0;
     const char *err = NULL;
     char name[80];
@@ -574,9 +576,13 @@ static void compose_post(struct request *req, struct mail *m)
             render_duplicate(req, m);
             return;
         }
-        if (t < 0) {
+        if (t == -1) {
             f->problem = "postern cannot check right now that this message is not sent twice, so "
                          "it was not sent. Your draft is saved; try again in a moment.";
+            send = false;
+        } else if (t == -2) {
+            f->problem = "This form came without its one-time send token, so nothing was sent. "
+                         "Your draft is saved; press Send again.";
             send = false;
         }
         f->token = NULL;   /* the form that comes back gets a fresh one */

@@ -606,6 +606,22 @@ def tests(st, fake):
         eq(len(bob_imap.find("INBOX", "Subject", "race")), 1, "delivered once")
     check("double submit (sequential and concurrent) sends once", double_submit)
 
+    def no_token():
+        before = len(bob_imap.find("INBOX", "Subject", "tokenless"))
+        page = alice.form()
+        body, ctype = multipart([("csrf", unescape(field(page.text, "csrf"))), ("from", "alice@example.test"),
+                                 ("to", "bob@example.test"), ("subject", "tokenless"), ("body", "b"),
+                                 ("op", "send")])
+        r = st.http("POST", "/mail/compose", {"Cookie": alice.cookie, "Content-Type": ctype,
+                                               "Origin": origin(st)}, body)
+        eq(r.status, 200, r.text[:400])
+        has(r.text, "without its one-time send token")
+        if not field(r.text, "token"):
+            raise AssertionError("no fresh token")
+        time.sleep(1)
+        eq(len(bob_imap.find("INBOX", "Subject", "tokenless")), before, "nothing sent")
+    check("a form without its send token sends nothing and comes back with one", no_token)
+
     def sent_save_fails():
         sent_dirs = glob.glob(os.path.join(st.run_dir, "mail", "example.test", "alice", "Maildir", ".Sent"))
         eq(len(sent_dirs), 1, "alice's Sent folder on disk")
