@@ -98,8 +98,8 @@ struct mb_message {
 };
 
 /* Screens one header value typed by a person: 0 if it holds no CR, LF,
- * NUL or other control character (TAB allowed) and is valid UTF-8 of at
- * most max bytes; else -1 with *why_r a sentence. */
+ * NUL or other control character (C0 but TAB, DEL, C1) and is valid
+ * UTF-8 of at most max bytes; else -1 with *why_r a sentence. */
 int mb_screen_text(const char *s, size_t max, const char **why_r);
 
 /* 1 if s is a list of message ids as In-Reply-To/References carry them:

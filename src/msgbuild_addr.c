@@ -23,7 +23,8 @@ int mb_screen_text(const char *s, size_t max, const char **why_r)
             *why_r = "holds a line break; a header field must be one line";
             return -1;
         }
-        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        if ((c < 0x20 && c != '\t') || c == 0x7f ||
+            (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f)) {
             *why_r = "holds a control character";
             return -1;
         }

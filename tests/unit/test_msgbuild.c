@@ -320,6 +320,8 @@ static void test_build_refuses(void **state)
     m.to = (struct mb_list){NULL, 0};
     m.subject = "Hi\r\nBcc: evil@example.test";
     assert_int_equal(mb_build(a, &m, &out, &id, &why), -1);
+    m.subject = "next\xc2\x85line";   /* U+0085, a C1 line break */
+    assert_int_equal(mb_build(a, &m, &out, &id, &why), -1);
     m.subject = "ok";
     m.in_reply_to = "<a@b>\r\nX: y";
     assert_int_equal(mb_build(a, &m, &out, &id, &why), -1);
