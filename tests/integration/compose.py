@@ -378,6 +378,33 @@ def tests(st, fake):
         eq(str(inner["Subject"]), SUBJECT, "the embedded message intact")
     check("forward as attachment: message/rfc822, original $Forwarded", forward_attached)
 
+    def reply_all_and_forward():
+        r = alice.post([("to", "bob@example.test, Carol <carol@elsewhere.test>"), ("cc", "dan@elsewhere.test"),
+                        ("subject", "all of us"), ("body", "hi all"), ("op", "send")],
+                       [("attach", "agenda.pdf", PDF, "application/pdf")])
+        eq(r.status, 200, r.text[:400])
+        uid = wait_for(lambda: bob_imap.find("INBOX", "Subject", "all of us"), "delivery")[-1]
+        bob = Session(st, "bob@example.test")
+        page = bob.form("/mail/compose?f=INBOX&uid=%d&mode=replyall" % uid)
+        to = unescape(re.search(r'name="to" type="text" value="([^"]*)"', page.text).group(1))
+        cc = unescape(re.search(r'name="cc" type="text" value="([^"]*)"', page.text).group(1))
+        eq(to, "alice@example.test", "reply all: To is the sender")
+        has(cc, "Carol <carol@elsewhere.test>", "reply all: the other recipients")
+        has(cc, "dan@elsewhere.test")
+        hasnt(cc, "bob@example.test", "reply all leaves out the user's own address")
+        path = "/mail/compose?f=INBOX&uid=%d&mode=forward" % uid
+        page = bob.form(path)
+        has(page.text, "---------- Forwarded message ----------", "inline forward quotes the original")
+        has(page.text, "agenda.pdf", "the original's attachment offered")
+        r = bob.post([("to", "alice@example.test"), ("subject", "Fwd: all of us"), ("body", "fyi"),
+                      ("keep", "1"), ("op", "send")], path=path, form=page)
+        eq(r.status, 200, r.text[:400])
+        got = wait_for(lambda: alice_imap.find("INBOX", "Subject", "Fwd: all of us"), "forward delivered")
+        m = email.message_from_bytes(alice_imap.raw("INBOX", got[-1]), policy=email.policy.default)
+        eq([a.get_payload(decode=True) for a in m.iter_attachments()], [PDF], "the attachment forwarded intact")
+        has(bob_imap.flags("INBOX", uid), "$Forwarded")
+    check("reply all without one's own address; inline forward with the original's attachment", reply_all_and_forward)
+
     draft = {}
 
     def save_draft():
