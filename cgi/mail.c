@@ -54,27 +54,25 @@ static void sweep_now_and_then(struct conncache *c, time_t now)
         conncache_sweep(c, now);
 }
 
-/* Logs in afresh with the session's password. 0, or -1 with *status and
- * *text for the page. */
-static int open_conn(struct mail *m, int *status, const char **text)
+struct up_imap *mail_login(struct request *req, const struct session *s, int *status,
+                           const char **text)
 {
-    struct request *req = m->req;
     const struct config *cfg = &req->app->cfg;
     struct up_target t;
-    if (routing_target(cfg, m->s.rec.user, PROTO_IMAP, &t) == NULL) {
+    if (routing_target(cfg, s->rec.user, PROTO_IMAP, &t) == NULL) {
         *status = 503;
         *text = "No IMAP4 server is configured for your mailbox. Tell your administrator.";
-        return -1;
+        return NULL;
     }
     char pw[SESSION_PASSWORD_MAX + 1];
     size_t pwlen = 0;
     const char *err = NULL;
-    if (session_password(&m->s, pw, sizeof(pw), &pwlen, &err) < 0) {
+    if (session_password(s, pw, sizeof(pw), &pwlen, &err) < 0) {
         *status = 500;
         *text = "Your session cannot be read. Sign out and sign in again.";
-        return -1;
+        return NULL;
     }
-    struct up_cred cred = {m->s.rec.user, strlen(m->s.rec.user), pw, pwlen};
+    struct up_cred cred = {s->rec.user, strlen(s->rec.user), pw, pwlen};
     struct up_report r;
     struct up_imap *u = up_imap_open(req->tls, &t, &cred, &r);
     crypto_wipe(pw, sizeof(pw));
@@ -85,8 +83,19 @@ static int open_conn(struct mail *m, int *status, const char **text)
             *status = 401;
             *text = "The mail server no longer accepts your password. Sign out and sign in again.";
         }
-        return -1;
     }
+    return u;
+}
+
+/* Logs in afresh with the session's password. 0, or -1 with *status and
+ * *text for the page. */
+static int open_conn(struct mail *m, int *status, const char **text)
+{
+    struct request *req = m->req;
+    const char *err = NULL;
+    struct up_imap *u = mail_login(req, &m->s, status, text);
+    if (u == NULL)
+        return -1;
     struct mailconn *c = calloc(1, sizeof(*c));
     if (c == NULL)
         abort();

@@ -155,6 +155,26 @@ static void put_messages(struct request *req, struct tmpl_vars *v, const char *f
     }
 }
 
+/* How the page learns of new mail: the stream and status URLs, the state
+ * it was drawn from, and the user's schedule with its form. */
+static void put_refresh(struct request *req, struct tmpl_vars *v, struct mail *m, const char *f,
+                        const char *base, long long page)
+{
+    const struct imap_mailbox *mb = &m->conn->mb;
+    tmpl_put(v, "events_url", arena_printf(req->arena, "/mail/events?f=%s", mail_qs(req, f)));
+    tmpl_put(v, "status_url", arena_printf(req->arena, "/mail/status?f=%s", mail_qs(req, f)));
+    tmpl_put(v, "reload_url", page > 0 ? arena_printf(req->arena, "/mail/?%s&page=%lld", base, page)
+                                       : arena_printf(req->arena, "/mail/?%s", base));
+    tmpl_put_int(v, "exists", mb->exists);
+    tmpl_put_int(v, "uidnext", mb->uidnext);
+    tmpl_put_int(v, "uidvalidity", mb->uidvalidity);
+    tmpl_put_bool(v, "idle", m->conn->caps.idle);
+    char token[CSRF_TOKEN_LEN + 1];
+    const char *err = NULL;
+    mail_put_refresh(req, v, m->s.rec.user,
+                     session_csrf_token(&m->s, token, &err) == 0 ? arena_strdup(req->arena, token) : NULL);
+}
+
 void page_mailbox(struct request *req)
 {
     const struct config *cfg = &req->app->cfg;
@@ -236,6 +256,7 @@ void page_mailbox(struct request *req)
         tmpl_put(v, "prev_url", arena_printf(req->arena, "/mail/?%s&page=%lld", base, page - 1));
     if ((uint64_t)lr.offset + n < total)
         tmpl_put(v, "next_url", arena_printf(req->arena, "/mail/?%s&page=%lld", base, page + 1));
+    put_refresh(req, v, &m, f, base, page);
     mail_end(&m);
     page_render(req, 200, "mailbox", v);
 }

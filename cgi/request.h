@@ -18,6 +18,8 @@
 #include "tls.h"
 #include "validate.h"
 
+struct stream;
+
 enum http_method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_OTHER, METHOD__MAX };
 
 /* Every input any page accepts; a route lists the ones it takes. */
@@ -26,6 +28,8 @@ enum input_key {
     /* the mailbox pages */
     IN_FOLDER, IN_PAGE, IN_SORT, IN_ORDER, IN_QUERY, IN_IN, IN_UID, IN_PART, IN_REMOTE, IN_INLINE,
     IN_MSG, IN_CONFIRM, IN_PROTO, IN_REMOVE, IN_OP, IN_TO,
+    /* how the mailbox checks for new mail */
+    IN_EVERY, IN_LIVE,
     /* the client configuration files */
     IN_EMAILADDRESS, IN_INCOMING,
     IN__MAX
@@ -79,6 +83,9 @@ struct request {
     bool secret;                   /* the request carried a password: wipe the arena */
     const char *security_headers;  /* NULL: the app's; else replaces them
                                     * (e.g. a framed document's own CSP) */
+    struct stream *stream;         /* set (status 200): an event stream; the
+                                    * body is its first events, and the
+                                    * request goes to the event thread */
 };
 
 /* Renders template name with vars into req->body as an HTML page with

@@ -27,6 +27,8 @@ const struct input_def input_defs[IN__MAX] = {
     [IN_REMOVE] = {"remove", SRC_FORM, valid_bool},
     [IN_OP] = {"op", SRC_FORM, valid_enum_word},
     [IN_TO] = {"to", SRC_FORM, valid_folder},
+    [IN_EVERY] = {"every", SRC_FORM, valid_uint},
+    [IN_LIVE] = {"live", SRC_FORM, valid_bool},
     [IN_EMAILADDRESS] = {"emailaddress", SRC_QUERY, valid_email},
     [IN_INCOMING] = {"incoming", SRC_QUERY, valid_enum_word},
 };
@@ -51,6 +53,9 @@ static const struct route routes[] = {
     {"/mail/message", GET_ONLY, page_message, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_REMOTE, IN__MAX}, 0, NULL},
     {"/mail/body", GET_ONLY, page_message_body, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_REMOTE, IN__MAX}, 0, NULL},
     {"/mail/action", POST_ONLY, page_message_action, {IN_CSRF, IN_FOLDER, IN_UID, IN_OP, IN_TO, IN_CONFIRM, IN__MAX}, 0, NULL},
+    {"/mail/events", GET_ONLY, page_events, {IN_FOLDER, IN__MAX}, 0, NULL},
+    {"/mail/status", GET_ONLY, page_mail_status, {IN_FOLDER, IN__MAX}, 0, NULL},
+    {"/mail/refresh-settings", POST_ONLY, page_refresh_settings, {IN_CSRF, IN_EVERY, IN_LIVE, IN__MAX}, 0, NULL},
     {"/mail/pop3-settings", POST_ONLY, page_pop3_settings, {IN_CSRF, IN_REMOVE, IN__MAX}, 0, NULL},
     {"/mail/part", GET_ONLY, page_message_part, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_INLINE, IN__MAX}, 0, NULL},
     {"/mail/raw", GET_ONLY, page_message_raw, {IN_FOLDER, IN_UID, IN_MSG, IN__MAX}, 0, NULL},

@@ -20,6 +20,7 @@
 
 #include <fcgiapp.h>
 
+#include "events.h"
 #include "log.h"
 #include "routes.h"
 
@@ -271,8 +272,13 @@ static void write_response(struct request *req, FCGX_Request *fr, struct buf *he
     buf_puts(head, http_reason(req->status));
     buf_puts(head, "\r\nContent-Type: ");
     buf_puts(head, req->content_type ? req->content_type : "text/html; charset=utf-8");
-    buf_puts(head, "\r\nContent-Length: ");
-    put_uint(head, body_len);
+    if (req->stream != NULL) {
+        /* an event stream: no length; nginx must pass it on unbuffered */
+        buf_puts(head, "\r\nX-Accel-Buffering: no");
+    } else {
+        buf_puts(head, "\r\nContent-Length: ");
+        put_uint(head, body_len);
+    }
     buf_puts(head, "\r\nCache-Control: ");
     buf_puts(head, req->cache_control ? req->cache_control : "no-store");
     buf_puts(head, "\r\n");
@@ -351,7 +357,9 @@ static void expire_sessions_now_and_then(struct thread_ctx *t)
         log_info("msg=\"expired sessions removed\" count=%ld", removed);
 }
 
-static void handle(struct thread_ctx *t, FCGX_Request *fr)
+/* Answers one request. Returns true when fr went to the event thread (an
+ * event stream): the caller then needs a new FCGX_Request. */
+static bool handle(struct thread_ctx *t, FCGX_Request *fr)
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -375,7 +383,20 @@ static void handle(struct thread_ctx *t, FCGX_Request *fr)
         rt->handler(req);
     else
         page_error(req, st, why);
+    bool adopted = false;
+    if (req->stream != NULL && (req->status != 200 || req->method == METHOD_HEAD)) {
+        events_release(req->stream);
+        req->stream = NULL;
+    }
     write_response(req, fr, &t->head);
+    if (req->stream != NULL) {
+        if (FCGX_FFlush(fr->out) == 0 && FCGX_GetError(fr->out) == 0) {
+            events_adopt(req->stream, fr);
+            adopted = true;
+        } else {
+            events_release(req->stream);
+        }
+    }
     expire_sessions_now_and_then(t);
     if (req->secret) {
         arena_wipe_reset(t->arena);
@@ -388,6 +409,17 @@ static void handle(struct thread_ctx *t, FCGX_Request *fr)
                 : (const char *[]){"GET", "HEAD", "POST"}[req->method],
                 req->path ? req->path : "-", req->status,
                 req->shared_body ? req->shared_body->len : req->body.len, elapsed_us(&t0));
+    return adopted;
+}
+
+static FCGX_Request *new_request(void)
+{
+    FCGX_Request *fr = malloc(sizeof(*fr));
+    if (fr == NULL)
+        abort();
+    /* SIGUSR1 (from worker_run, at shutdown) makes a blocked accept fail. */
+    FCGX_InitRequest(fr, g_listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+    return fr;
 }
 
 static void *thread_main(void *arg)
@@ -397,22 +429,23 @@ static void *thread_main(void *arg)
     memset(&t, 0, sizeof(t));
     t.arena = arena_new();
     t_ctx = &t;
-    FCGX_Request fr;
-    /* SIGUSR1 (from worker_run, at shutdown) makes a blocked accept fail. */
-    FCGX_InitRequest(&fr, g_listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+    FCGX_Request *fr = new_request();
     while (!g_stopping) {
         pthread_mutex_lock(&g_accept_lock);
-        int rc = g_stopping ? -1 : FCGX_Accept_r(&fr);
+        int rc = g_stopping ? -1 : FCGX_Accept_r(fr);
         pthread_mutex_unlock(&g_accept_lock);
         if (rc < 0) {
             if (!g_stopping && rc != -EINTR)
                 usleep(10000);   /* e.g. EMFILE: don't spin */
             continue;
         }
-        handle(&t, &fr);
-        FCGX_Finish_r(&fr);
+        if (handle(&t, fr))
+            fr = new_request();   /* the event thread finishes the old one */
+        else
+            FCGX_Finish_r(fr);
     }
-    FCGX_Free(&fr, 1);
+    FCGX_Free(fr, 1);
+    free(fr);
     buf_free(&t.head);
     buf_free(&t.req.headers);
     buf_free(&t.req.body);
@@ -486,6 +519,8 @@ int worker_run(struct app *app, int listen_fd)
     sigfillset(&threads_mask);
     sigdelset(&threads_mask, SIGUSR1);
     pthread_sigmask(SIG_SETMASK, &threads_mask, NULL);
+    if (events_start(app) < 0)
+        return 1;
     for (int i = 0; i < n; i++)
         pthread_create(&th[i], NULL, thread_main, NULL);
     pthread_sigmask(SIG_SETMASK, &term, NULL);
@@ -493,6 +528,7 @@ int worker_run(struct app *app, int listen_fd)
     while (sigwait(&term, &sig) != 0 || sig != SIGTERM)
         ;
     stop_threads(th, n);
+    events_stop();
     free(th);
     tls_client_free(g_tls);
     return 0;

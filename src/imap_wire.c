@@ -380,3 +380,113 @@ size_t imapw_skip_list(const struct imapw_tok *t, size_t n, size_t i)
     }
     return n;
 }
+
+/* --- IDLE (RFC 2177) ---------------------------------------------------- */
+
+/* Reads one whole reply with the session's deadline of timeout_ms. */
+static int idle_read_reply(struct up_imap *u, struct arena *a, int timeout_ms,
+                           struct imapw_tok **tok, size_t *n, char **first)
+{
+    struct mailimap *imap = up_imap_session(u);
+    struct reader r = { .st = imap->imap_stream, .a = a, .max_literal = IMAPW_LITERAL_MAX };
+    if (r.st == NULL)
+        return -1;
+    up_imap_deadline(u, timeout_ms, IMAPW_LITERAL_MAX + IMAPW_BUDGET_EXTRA);
+    r.line = mmap_string_new("");
+    int rc = read_reply(&r, first);
+    mmap_string_free(r.line);
+    *tok = r.tok;
+    *n = r.n;
+    return rc;
+}
+
+/* Hands an untagged reply (without its "*") to fn; 0, or -1 when it is BYE
+ * or fn fails. */
+static int idle_untagged(const struct imapw_tok *t, size_t n, imapw_untagged_fn fn, void *ctx)
+{
+    if (n > 1 && imapw_is(t, n, 1, "BYE"))
+        return -1;
+    return n > 1 && fn != NULL ? fn(ctx, t + 1, n - 1) : 0;
+}
+
+enum imapw_result imapw_idle_begin(struct up_imap *u, struct arena *a, struct imapw_idle *idle,
+                                   int timeout_ms, imapw_untagged_fn fn, void *ctx)
+{
+    static atomic_uint counter;
+    snprintf(idle->tag, sizeof(idle->tag), "i%u", atomic_fetch_add(&counter, 1) % 1000000u);
+    struct mailimap *imap = up_imap_session(u);
+    if (imap->imap_stream == NULL)
+        return IMAPW_DEAD;
+    up_imap_deadline(u, timeout_ms, IMAPW_BUDGET_EXTRA);
+    if (send_all(imap->imap_stream, idle->tag, strlen(idle->tag)) < 0 ||
+        send_all(imap->imap_stream, " IDLE\r\n", 7) < 0 || mailstream_flush(imap->imap_stream) < 0)
+        return IMAPW_DEAD;
+    size_t taglen = strlen(idle->tag);
+    for (;;) {
+        struct imapw_tok *tok = NULL;
+        size_t n = 0;
+        char *first = NULL;
+        int rc = idle_read_reply(u, a, timeout_ms, &tok, &n, &first);
+        enum imapw_result res = IMAPW_DEAD;
+        if (rc == 0 && first[0] == '+') {
+            free(tok);
+            return IMAPW_OK;
+        }
+        if (rc == 0 && first[0] == '*' && first[1] == ' ') {
+            rc = idle_untagged(tok, n, fn, ctx);
+            free(tok);
+            if (rc < 0)
+                return IMAPW_DEAD;
+            continue;
+        }
+        if (rc == 0 && strncmp(first, idle->tag, taglen) == 0 && first[taglen] == ' ')
+            res = tagged(first, taglen, NULL);
+        free(tok);
+        return res == IMAPW_OK ? IMAPW_DEAD : res;   /* OK without "+" is not IDLE */
+    }
+}
+
+int imapw_idle_read(struct up_imap *u, struct arena *a, const struct imapw_idle *idle,
+                    int timeout_ms, imapw_untagged_fn fn, void *ctx)
+{
+    (void)idle;
+    struct imapw_tok *tok = NULL;
+    size_t n = 0;
+    char *first = NULL;
+    int rc = idle_read_reply(u, a, timeout_ms, &tok, &n, &first);
+    if (rc == 0)
+        rc = first[0] == '*' && first[1] == ' ' ? idle_untagged(tok, n, fn, ctx) : -1;
+    free(tok);
+    return rc;
+}
+
+enum imapw_result imapw_idle_end(struct up_imap *u, struct arena *a, const struct imapw_idle *idle,
+                                 int timeout_ms, imapw_untagged_fn fn, void *ctx)
+{
+    struct mailimap *imap = up_imap_session(u);
+    if (imap->imap_stream == NULL)
+        return IMAPW_DEAD;
+    up_imap_deadline(u, timeout_ms, IMAPW_BUDGET_EXTRA);
+    if (send_all(imap->imap_stream, "DONE\r\n", 6) < 0 || mailstream_flush(imap->imap_stream) < 0)
+        return IMAPW_DEAD;
+    size_t taglen = strlen(idle->tag);
+    for (int replies = 0; replies < 100000; replies++) {
+        struct imapw_tok *tok = NULL;
+        size_t n = 0;
+        char *first = NULL;
+        int rc = idle_read_reply(u, a, timeout_ms, &tok, &n, &first);
+        if (rc == 0 && first[0] == '*' && first[1] == ' ') {
+            rc = idle_untagged(tok, n, fn, ctx);
+            free(tok);
+            if (rc < 0)
+                return IMAPW_DEAD;
+            continue;
+        }
+        enum imapw_result res = IMAPW_DEAD;
+        if (rc == 0 && strncmp(first, idle->tag, taglen) == 0 && first[taglen] == ' ')
+            res = tagged(first, taglen, NULL);
+        free(tok);
+        return res;
+    }
+    return IMAPW_DEAD;
+}

@@ -490,6 +490,11 @@ bool up_imap_pending(const struct up_imap *u)
     return (st != NULL && st->read_buffer_len > 0) || net_pending(u->net);
 }
 
+int up_imap_fd(const struct up_imap *u)
+{
+    return net_fd(u->net);
+}
+
 void up_imap_close(struct up_imap *u, int timeout_ms)
 {
     if (u == NULL)

@@ -135,6 +135,9 @@ enum net_error up_imap_net_error(const struct up_imap *u);
  * TLS), so poll() on mailimap_idle_get_fd() must not be waited on. */
 bool up_imap_pending(const struct up_imap *u);
 
+/* The connection's socket, for poll() while idling; -1 once closed. */
+int up_imap_fd(const struct up_imap *u);
+
 /* LOGOUT (within timeout_ms) unless the session is dead, then frees
  * everything. NULL is a no-op. */
 void up_imap_close(struct up_imap *u, int timeout_ms);
