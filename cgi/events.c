@@ -122,6 +122,24 @@ void events_adopt(struct stream *s, FCGX_Request *fr)
     (void)w;   /* a full pipe already means "wake up" */
 }
 
+void events_sign_out(const unsigned char *key)
+{
+    if (!g_running)
+        return;
+    bool any = false;
+    pthread_mutex_lock(&g_lock);
+    for (size_t i = 0; i < g_cap; i++)
+        if (g_slots[i] != NULL && memcmp(g_slots[i]->session_key, key, sizeof(g_slots[i]->session_key)) == 0) {
+            g_slots[i]->signed_out = true;
+            any = true;
+        }
+    pthread_mutex_unlock(&g_lock);
+    if (any) {
+        ssize_t w = write(g_wake[1], "o", 1);
+        (void)w;
+    }
+}
+
 size_t events_count(void)
 {
     size_t n = 0;
@@ -243,7 +261,13 @@ static int serve(struct stream *s, struct arena *a, struct store **st, const str
                  const struct pollfd *fcgi_pfd, time_t now)
 {
     const char *end = NULL;
-    if (fcgi_pfd->revents != 0)
+    pthread_mutex_lock(&g_lock);
+    bool signed_out = s->signed_out;
+    pthread_mutex_unlock(&g_lock);
+    if (signed_out) {
+        send_text(s, "event: signedout\ndata: {}\n\n");
+        end = "signed-out";
+    } else if (fcgi_pfd->revents != 0)
         end = "browser-gone";      /* nginx sends nothing more: any event is the close */
     else if ((imap_pfd->revents != 0 || up_imap_pending(s->u)) && read_changes(s, a) < 0)
         end = up_imap_net_error(s->u) == NET_OK ? "server-ended" : "server-gone";

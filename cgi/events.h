@@ -42,6 +42,8 @@ struct up_imap;
 struct stream {
     char user[256];
     char cookie[128];             /* the session cookie, to re-check it */
+    unsigned char session_key[32];/* the session's store id (sign-out) */
+    bool signed_out;              /* set by events_sign_out() */
     struct up_imap *u;            /* idling on the folder */
     struct imapw_idle idle;
     uint32_t exists;
@@ -70,6 +72,10 @@ void events_release(struct stream *s);
  * the event thread, which finishes fr and frees both when the stream
  * ends. The caller must use a new FCGX_Request for its next accept. */
 void events_adopt(struct stream *s, FCGX_Request *fr);
+
+/* Ends the streams of the session whose store id is key (32 bytes) at
+ * once, with a "signedout" event: the user signed out in some tab. */
+void events_sign_out(const unsigned char *key);
 
 /* Streams open or reserved in this worker (stats, tests). */
 size_t events_count(void);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "crypto.h"
+#include "events.h"
 #include "log.h"
 #include "routes.h"
 #include "routing.h"
@@ -224,6 +225,8 @@ void mail_end(struct mail *m)
 
 void mail_forget(const struct session *s)
 {
+    _Static_assert(sizeof(s->id_hash) == 32, "events_sign_out takes a 32-byte store id");
+    events_sign_out(s->id_hash);
     if (cache != NULL)
         conncache_drop(cache, s->id_hash);
 }

@@ -87,7 +87,8 @@ enum imap_result mail_note(struct mail *m, enum imap_result r);
  * session's secrets. */
 void mail_end(struct mail *m);
 
-/* Closes the session's cached connection (sign-out). */
+/* Closes the session's cached connection and ends its live-update
+ * streams (sign-out). */
 void mail_forget(const struct session *s);
 
 /* The error page for a failed imap call. */

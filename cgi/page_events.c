@@ -97,6 +97,8 @@ void page_events(struct request *req)
         struct imap_caps caps;
         struct imap_mailbox mb;
         snprintf(st->cookie, sizeof(st->cookie), "%s", s.cookie);
+        _Static_assert(sizeof(st->session_key) == sizeof(s.id_hash), "session store id size");
+        memcpy(st->session_key, s.id_hash, sizeof(st->session_key));
         st->u = mail_login(req, &s, &status, &text);
         if (st->u == NULL) {
             page_error(req, status, text);

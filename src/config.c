@@ -563,7 +563,7 @@ static const struct key_def keys[] = {
     {"mailbox", "max_header_bytes", parse_number, OFF(mailbox.max_header_bytes), 1024, 1048576, NUM_LONG},
     {"mailbox", "live_updates", parse_bool, OFF(mailbox.live_updates), 0, 0, NUM_INT},
     {"mailbox", "max_streams", parse_number, OFF(mailbox.max_streams), 0, 400, NUM_INT},
-    {"mailbox", "max_streams_per_user", parse_number, OFF(mailbox.max_streams_per_user), 1, 50, NUM_INT},
+    {"mailbox", "max_streams_per_user", parse_number, OFF(mailbox.max_streams_per_user), 1, 400, NUM_INT},
     {"mailbox", "refresh_minutes", parse_number, OFF(mailbox.refresh_minutes), 0, 60, NUM_INT},
     {"autoconfig", "domains", parse_domains, OFF(autoconfig.domains), 0, 0, NUM_INT},
     {"autoconfig", "sign_cert", parse_file, OFF(autoconfig.sign_cert), 0, 0, NUM_INT},

@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD
-SUITES=${SUITES:-unit integration mailbox autoconfig upstream browser fuzz}
+SUITES=${SUITES:-unit integration mailbox live autoconfig upstream browser fuzz}
 OUT=${TEST_OUT:-$BUILD/test-output}
 mkdir -p "$OUT"
 pass=0
@@ -54,6 +54,14 @@ run_mailbox() {
     python3 tests/integration/mailbox.py > "$log" 2>&1 || rc=$?
     grep -E '^not ok' "$log" || true
     count mailbox "$log" $rc
+}
+
+run_live() {
+    local log=$OUT/live.log rc=0
+    python3 tests/integration/live.py > "$log" 2>&1 || rc=$?
+    grep -E '^not ok' "$log" || true
+    grep -E '^# (delivery|200 streams)' "$log" || true
+    count live "$log" $rc
 }
 
 run_autoconfig() {

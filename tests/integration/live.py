@@ -1,0 +1,481 @@
+#!/usr/bin/env python3
+"""Live-update suite: new mail pushed to an open mailbox over IMAP IDLE and
+Server-Sent Events, against the real stack (Dovecot, nginx, postern).
+
+Streams are read like a browser's EventSource (HTTP/1.1 through nginx,
+chunked); mail is delivered by the test over LMTP, or changed from a
+separate IMAP connection; what the server holds is checked with doveadm.
+Also: the refresh schedule and its form, the status JSON, the caps, the
+204 answers that send the page to its schedule, sign-out and reload ending
+streams, and a load test (200 streams held while pages are timed)."""
+import imaplib
+import json
+import os
+import re
+import smtplib
+import socket
+import ssl
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Stack, check, cookie_of, eq, has, hasnt, nginx_group, RESULTS  # noqa: E402
+
+PORT, MAIL_BASE = 18900, 35000
+ORIGIN = "http://127.0.0.1:%d" % PORT
+
+CONF = """
+[server]
+listen = @SOCK@
+workers = 2
+threads = 4
+templates = @TEMPLATES@
+site_name = Test Mail
+mail_domain = example.test
+socket_group = {group}
+
+[imap]
+advertise = yes
+external = mail.example.test:993:SSL
+
+[backend]
+imap = 127.0.0.1:{imaps}:SSL
+pop3 = 127.0.0.1:{pop3s}:SSL
+tls_name = mail.example.test
+
+[backend branch]
+imap = 127.0.0.1:{b_imaps}:SSL
+tls_name = mail.example.test
+
+[routing]
+@branch.test = branch
+
+[upstream]
+ca_file = {run_dir}/ca/ca.pem
+timeout = 10
+
+[session]
+sqlite_path = {run_dir}/sessions.db
+secure_cookie = no
+
+[policy]
+pop3_choice = yes
+
+[throttle]
+account_per_minute = 0
+account_per_hour = 0
+address_per_minute = 0
+address_per_hour = 0
+
+[mailbox]
+max_streams = {max_streams}
+max_streams_per_user = {per_user}
+"""
+
+st = Stack(port=PORT, mail_base=MAIL_BASE)
+
+
+def conf(max_streams=250, per_user=3):
+    return CONF.format(group=nginx_group(), run_dir=st.run_dir, imaps=MAIL_BASE + 993,
+                       pop3s=MAIL_BASE + 995, b_imaps=MAIL_BASE + 201,
+                       max_streams=max_streams, per_user=per_user)
+
+
+def sign_in(user, proto=None):
+    body = "user=%s&password=wonderland" % urllib.parse.quote(user)
+    if proto:
+        body += "&proto=" + proto
+    r = st.http("POST", "/login", {"Content-Type": "application/x-www-form-urlencoded",
+                                   "Origin": ORIGIN}, body)
+    eq(r.status, 303, "sign-in of " + user)
+    return cookie_of(r)
+
+
+def get(path, cookie, headers=None):
+    h = {"Cookie": cookie}
+    h.update(headers or {})
+    return st.http("GET", path, h)
+
+
+def post(path, cookie, fields, origin=ORIGIN):
+    h = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    if origin:
+        h["Origin"] = origin
+    return st.http("POST", path, h, urllib.parse.urlencode(fields))
+
+
+def csrf_of(html):
+    m = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert m, "no csrf token on the page"
+    return m.group(1)
+
+
+def imap(user="alice@example.test"):
+    ctx = ssl.create_default_context(cafile=os.path.join(st.run_dir, "ca", "ca.pem"))
+    ctx.check_hostname = False
+    m = imaplib.IMAP4_SSL("127.0.0.1", MAIL_BASE + 993, ssl_context=ctx)
+    m.login(user, "wonderland")
+    return m
+
+
+def deliver(to, subject):
+    """Delivers a message over LMTP, as the MTA would."""
+    msg = ("From: sender@example.org\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@test>\r\n\r\n"
+           "Delivered by the live-update test.\r\n" % (to, subject, subject.replace(" ", "."))).encode()
+    lm = smtplib.LMTP("127.0.0.1", MAIL_BASE + 24, timeout=10)
+    try:
+        lm.sendmail("sender@example.org", [to], msg)
+    finally:
+        lm.quit()
+
+
+def imap_connections(user):
+    """IMAP connections the main Dovecot holds for user (doveadm who)."""
+    r = subprocess.run(["doveadm", "-c", os.path.join(st.run_dir, "dovecot", "dovecot.conf"), "who", "-1"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=20)
+    n = 0
+    for line in r.stdout.splitlines():
+        f = line.split()
+        if len(f) >= 2 and f[0] == user and f[1] == "imap":
+            n += 1
+    return n
+
+
+def wait_for(fn, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+class Events:
+    """An EventSource-like reader: GET through nginx, chunked body parsed
+    into (event, data) pairs."""
+
+    def __init__(self, cookie, folder="INBOX", path=None):
+        self.sock = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+        path = path or "/mail/events?f=" + urllib.parse.quote(folder)
+        req = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAccept: text/event-stream\r\n"
+               "Cookie: %s\r\n\r\n" % (path, PORT, cookie))
+        self.sock.sendall(req.encode())
+        self.raw = b""
+        while b"\r\n\r\n" not in self.raw:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                break
+            self.raw += chunk
+        head, _, self.raw = self.raw.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        self.status = int(lines[0].split()[1])
+        self.headers = {k.lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:])}
+        self.text = ""      # decoded body so far
+        self.events = []
+        self.closed = False
+        if self.status == 200:
+            self._parse()
+
+    def _pump(self, timeout):
+        self.sock.settimeout(timeout)
+        try:
+            chunk = self.sock.recv(65536)
+        except socket.timeout:
+            return
+        if not chunk:
+            self.closed = True
+            return
+        self.raw += chunk
+        self._parse()
+
+    def _parse(self):
+        while True:   # de-chunk what is complete
+            line, sep, rest = self.raw.partition(b"\r\n")
+            if not sep:
+                return
+            size = int(line.split(b";")[0] or b"0", 16)
+            if size == 0:
+                self.closed = True
+                self.raw = b""
+                return
+            if len(rest) < size + 2:
+                return
+            self.text += rest[:size].decode()
+            self.raw = rest[size + 2:]
+            while "\n\n" in self.text:
+                block, self.text = self.text.split("\n\n", 1)
+                ev = {"event": "message", "data": None}
+                for l in block.split("\n"):
+                    if l.startswith("event: "):
+                        ev["event"] = l[7:]
+                    elif l.startswith("data: "):
+                        ev["data"] = json.loads(l[6:])
+                    elif l.startswith(":"):
+                        ev["event"] = "comment"
+                if block.strip() and not block.startswith("retry:"):
+                    self.events.append(ev)
+
+    def next(self, name, timeout=5):
+        """The next event called name (earlier others are dropped)."""
+        deadline = time.time() + timeout
+        while True:
+            for i, ev in enumerate(self.events):
+                if ev["event"] == name:
+                    del self.events[:i + 1]
+                    return ev
+            left = deadline - time.time()
+            if left <= 0 or self.closed:
+                raise AssertionError("no %r event (got %r, closed=%s)" % (name, self.events, self.closed))
+            self._pump(min(left, 0.5))
+
+    def wait_closed(self, timeout=5):
+        deadline = time.time() + timeout
+        while not self.closed and time.time() < deadline:
+            self._pump(0.2)
+        return self.closed
+
+    def close(self):
+        self.sock.close()
+
+
+def run():
+    if not st.start_or_report(conf()):
+        return
+    try:
+        tests(st)
+    finally:
+        st.stop(keep=RESULTS["fail"] > 0)
+
+
+def tests(st):
+    alice = sign_in("alice@example.test")
+
+    def hello_matches_status():
+        ev = Events(alice)
+        try:
+            eq(ev.status, 200, "status")
+            eq(ev.headers.get("content-type"), "text/event-stream", "type")
+            eq(ev.headers.get("cache-control"), "no-store", "cache")
+            hello = ev.next("hello")["data"]
+            m = imap()
+            typ, d = m.status("INBOX", "(MESSAGES UIDNEXT UIDVALIDITY)")
+            m.logout()
+            nums = dict(re.findall(r"(MESSAGES|UIDNEXT|UIDVALIDITY) (\d+)", d[0].decode()))
+            eq(hello, {"exists": int(nums["MESSAGES"]), "uidnext": int(nums["UIDNEXT"]),
+                       "uidvalidity": int(nums["UIDVALIDITY"])}, "hello vs STATUS")
+            # the status JSON the schedule polls says the same
+            s = json.loads(get("/mail/status?f=INBOX", alice).text)
+            eq((s["exists"], s["uidnext"], s["uidvalidity"]), (hello["exists"], hello["uidnext"],
+                                                                hello["uidvalidity"]), "status JSON")
+        finally:
+            ev.close()
+    check("a stream starts with the folder's state, as STATUS gives it", hello_matches_status)
+
+    def delivery_pushed():
+        ev = Events(alice)
+        try:
+            before = ev.next("hello")["data"]["exists"]
+            t0 = time.time()
+            deliver("alice@example.test", "live one")
+            got = ev.next("mailbox", timeout=2)["data"]
+            took = time.time() - t0
+            eq((got["exists"], got["new"]), (before + 1, 1), "event after LMTP delivery")
+            print("# delivery to event: %.0f ms" % (took * 1000))
+            # the list page now shows it
+            has(get("/mail/", alice).text, "live one", "the new row")
+        finally:
+            ev.close()
+    check("mail delivered over LMTP is pushed within 2 s", delivery_pushed)
+
+    def expunge_and_flags_pushed():
+        ev = Events(alice)
+        try:
+            before = ev.next("hello")["data"]["exists"]
+            m = imap()
+            m.select("INBOX")
+            typ, d = m.search(None, '(SUBJECT "live one")')
+            n = d[0].split()[-1]
+            m.store(n, "+FLAGS", "\\Flagged")
+            got = ev.next("mailbox", timeout=2)["data"]
+            eq((got["flags"] >= 1, got["exists"]), (True, before), "flag change")
+            m.store(n, "+FLAGS", "\\Deleted")
+            m.expunge()
+            m.logout()
+            got = ev.next("mailbox", timeout=2)["data"]
+            while got["expunged"] == 0:   # a flag event may come first
+                got = ev.next("mailbox", timeout=2)["data"]
+            eq(got["exists"], before - 1, "exists after expunge")
+            hasnt(get("/mail/", alice).text, "live one", "row gone")
+        finally:
+            ev.close()
+    check("a flag change and an expunge from another client are pushed", expunge_and_flags_pushed)
+
+    def browser_gone_releases_imap():
+        base = imap_connections("alice@example.test")
+        evs = [Events(alice) for _ in range(3)]
+        for e in evs:
+            e.next("hello")
+        eq(imap_connections("alice@example.test"), base + 3, "one IDLE connection per stream")
+        for e in evs:
+            e.close()
+        wait_for(lambda: imap_connections("alice@example.test") == base, 5, "connections closed")
+        has(st.log(), "reason=browser-gone", "log")
+    check("a closed tab's IDLE connection is logged out", browser_gone_releases_imap)
+
+    def per_user_cap():
+        evs = [Events(alice) for _ in range(3)]
+        try:
+            for e in evs:
+                eq(e.status, 200, "within the cap")
+            extra = Events(alice)
+            eq(extra.status, 204, "over the per-user cap: no stream (the page polls)")
+            extra.close()
+            # another user is not affected
+            lab = sign_in("lab@example.test")
+            other = Events(lab)
+            eq(other.status, 200, "another user")
+            other.close()
+        finally:
+            for e in evs:
+                e.close()
+        time.sleep(0.5)
+        again = Events(alice)
+        eq(again.status, 200, "slots come back when tabs close")
+        again.close()
+    check("streams are capped per user (204 beyond, back when closed)", per_user_cap)
+
+    def no_idle_no_stream():
+        carol = sign_in("carol@branch.test")
+        ev = Events(carol)
+        eq(ev.status, 204, "server without IDLE")
+        ev.close()
+        page = get("/mail/", carol).text
+        hasnt(page, "data-events=", "the page does not try a stream")
+        has(page, 'data-refresh="120"', "default schedule: every 2 minutes")
+        s = json.loads(get("/mail/status?f=INBOX", carol).text)
+        m = re.search(r'data-uidnext="(\d+)"', page)
+        eq(s["uidnext"], int(m.group(1)), "status JSON on the branch server")
+        has(page, '<noscript><meta http-equiv="refresh" content="120"></noscript>', "no-JS refresh")
+        pop = sign_in("alice@example.test", proto="pop3")
+        ev = Events(pop)
+        eq(ev.status, 204, "POP3 session")
+        ev.close()
+        eq(get("/mail/events", "postern=nothing").status, 401, "no session")
+        eq(st.http("GET", "/mail/events").status, 401, "no cookie at all")
+    check("no IDLE, POP3 or no session: no stream, the schedule instead", no_idle_no_stream)
+
+    def schedule_setting():
+        bob = sign_in("nopop@example.test")
+        page = get("/mail/", bob).text
+        token = csrf_of(page)
+        eq(post("/mail/refresh-settings", bob, {"csrf": "x" * 43, "every": "5"}).status, 403, "bad token")
+        eq(post("/mail/refresh-settings", bob, {"csrf": token, "every": "5"}, origin="http://evil.test").status,
+           403, "cross-site")
+        eq(get("/mail/refresh-settings", bob).status, 405, "GET")
+        eq(post("/mail/refresh-settings", bob, {"csrf": token, "every": "7"}).status, 400, "not a choice")
+        r = post("/mail/refresh-settings", bob, {"csrf": token, "every": "5"})
+        eq(r.status, 303, "saved")
+        page = get("/mail/", bob).text
+        has(page, 'data-refresh="300"', "every 5 minutes")
+        has(page, '<option value="5" selected>', "the form shows it")
+        hasnt(page, "data-events=", "live off (checkbox not sent)")
+        has(page, 'content="300"', "no-JS refresh follows")
+        eq(Events(bob).status, 204, "no stream when the user turned it off")
+        r = post("/mail/refresh-settings", bob, {"csrf": token, "every": "0", "live": "1"})
+        page = get("/mail/", bob).text
+        has(page, 'data-refresh=""', "manual")
+        hasnt(page, 'http-equiv="refresh"', "no automatic reload")
+        has(page, "check now", "a check-now link")
+        has(page, "data-events=", "live on again")
+        ev = Events(bob)
+        eq(ev.status, 200, "stream again")
+        ev.close()
+    check("the user's schedule: saved with the token, drives the page", schedule_setting)
+
+    def sign_out_ends_streams():
+        me = sign_in("alice@example.test")
+        ev = Events(me)
+        ev.next("hello")
+        token = csrf_of(get("/mail/", me).text)
+        r = post("/logout", me, {"csrf": token})
+        eq(r.status in (200, 303), True, "signed out")
+        ev.next("signedout", timeout=2)
+        eq(ev.wait_closed(3), True, "stream ended")
+        ev.close()
+        has(st.log(), "reason=signed-out", "log")
+    check("signing out ends that session's streams at once", sign_out_ends_streams)
+
+    def reload_ends_streams():
+        ev = Events(alice)
+        ev.next("hello")
+        st.reload(conf())
+        eq(ev.wait_closed(5), True, "old worker's stream ended on reload")
+        ev.close()
+        has(st.log(), "reason=worker-stopping", "log")
+        ev = Events(alice)
+        eq(ev.status, 200, "the browser reconnects to the new workers")
+        ev.next("hello")
+        deliver("alice@example.test", "after reload")
+        ev.next("mailbox", timeout=2)
+        ev.close()
+    check("a reload ends streams; reconnecting works", reload_ends_streams)
+
+    def load():
+        st.reload(conf(max_streams=250, per_user=60))
+        users = ["alice@example.test", "lab@example.test", "nopop@example.test", "big@example.test"]
+        cookies = {u: [sign_in(u) for _ in range(5)] for u in users}
+        page_cookie = cookies["alice@example.test"][0]
+        eq(get("/mail/", page_cookie).status, 200, "page before")   # its cached connection
+        base = {u: imap_connections(u) for u in users}
+
+        def page_times():
+            times = []
+            for _ in range(60):
+                t = time.time()
+                r = get("/mail/", page_cookie)
+                times.append((time.time() - t) * 1000)
+                eq(r.status, 200, "page")
+            times.sort()
+            return statistics.median(times), times[int(len(times) * 0.99) - 1]
+        q50, q99 = page_times()
+        streams = []
+        t0 = time.time()
+        for u in users:
+            for c in cookies[u]:
+                for _ in range(10):
+                    streams.append(Events(c))
+        opened = time.time() - t0
+        eq(sum(1 for s in streams if s.status == 200), 200, "200 streams open")
+        for s in streams:
+            s.next("hello")
+        eq(sum(imap_connections(u) - base[u] for u in users), 200, "200 IDLE connections on the server")
+        # normal pages while the streams are held
+        p50, p99 = page_times()
+        print("# 200 streams opened in %.1f s; /mail/ p50/p99: %.1f/%.1f ms without streams, "
+              "%.1f/%.1f ms with 200 held" % (opened, q50, q99, p50, p99))
+        if p99 > 1000:
+            raise AssertionError("pages starved by streams: p99 %.0f ms" % p99)
+        # one delivery reaches every stream of that user
+        deliver("lab@example.test", "load delivery")
+        lab_streams = streams[50:100]
+        for s in lab_streams:
+            s.next("mailbox", timeout=3)
+        for s in streams:
+            s.close()
+        try:
+            wait_for(lambda: all(imap_connections(u) == base[u] for u in users), 15,
+                     "every IDLE connection closed")
+        except AssertionError:
+            raise AssertionError("connections left: %r (before: %r)" % (
+                {u: imap_connections(u) for u in users}, base))
+    check("200 streams held: pages still fast, one delivery reaches 50 tabs, none leak", load)
+
+
+if __name__ == "__main__":
+    run()
+    print("# live: %d passed, %d failed" % (RESULTS["pass"], RESULTS["fail"]))
+    sys.exit(1 if RESULTS["fail"] else 0)
