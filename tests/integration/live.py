@@ -323,7 +323,7 @@ def tests(st):
         for e in evs:
             e.close()
         wait_for(lambda: imap_connections("alice@example.test") == base, 5, "connections closed")
-        has(st.log(), "reason=browser-gone", "log")
+        wait_for(lambda: "reason=browser-gone" in st.log(), 3, "the log line")
     check("a closed tab's IDLE connection is logged out", browser_gone_releases_imap)
 
     def per_user_cap():
@@ -406,7 +406,7 @@ def tests(st):
         ev.next("signedout", timeout=2)
         eq(ev.wait_closed(3), True, "stream ended")
         ev.close()
-        has(st.log(), "reason=signed-out", "log")
+        wait_for(lambda: "reason=signed-out" in st.log(), 3, "the log line")
     check("signing out ends that session's streams at once", sign_out_ends_streams)
 
     def reload_ends_streams():
@@ -415,7 +415,7 @@ def tests(st):
         st.reload(conf())
         eq(ev.wait_closed(5), True, "old worker's stream ended on reload")
         ev.close()
-        has(st.log(), "reason=worker-stopping", "log")
+        wait_for(lambda: "reason=worker-stopping" in st.log(), 3, "the log line")
         ev = Events(alice)
         eq(ev.status, 200, "the browser reconnects to the new workers")
         ev.next("hello")
