@@ -391,6 +391,15 @@ def tests(st):
                 {u: imap_connections(u) for u in users}, base))
     check("200 streams held: pages still fast, one delivery reaches 50 tabs, none leak", load)
 
+    def log_clean():
+        st.stop(keep=True)   # workers exit: LeakSanitizer reports now, if anything leaked
+        log = st.log()
+        bad = [ln for ln in log.splitlines() if "runtime error" in ln or "Sanitizer" in ln
+               or "worker died" in ln or "Assertion" in ln]
+        eq(bad, [], "sanitizer reports or worker deaths in postern's log")
+        has(log, 'msg="stopped"', "postern stopped cleanly")
+    check("postern's log: no sanitizer report, no worker died, clean stop", log_clean)
+
 
 if __name__ == "__main__":
     run()
