@@ -55,6 +55,7 @@ void mail_put_refresh(struct request *req, struct tmpl_vars *v, const char *user
     if (every > 0)
         tmpl_put_bool(v, arena_printf(req->arena, "refresh_%d", every), 1);
     tmpl_put_bool(v, "live", live);
+    tmpl_put(v, "live_value", live ? "1" : "0");
     tmpl_put_bool(v, "live_offered", req->app->cfg.mailbox.live_updates);
     for (size_t i = 0; i < sizeof(every_choices) / sizeof(every_choices[0]); i++) {
         struct tmpl_vars *c = tmpl_add_item(v, "every_choices");

@@ -316,8 +316,13 @@ void pop3_list(struct request *req, const struct session *s)
                                             removed == 1 ? "" : "s", removed == 1 ? "was" : "were"));
     char token[CSRF_TOKEN_LEN + 1];
     const char *terr = NULL;
-    if (session_csrf_token(s, token, &terr) == 0)
+    bool have_token = session_csrf_token(s, token, &terr) == 0;
+    if (have_token)
         tmpl_put(v, "csrf", arena_strdup(req->arena, token));
+    /* POP3 has no IDLE: the list reloads on the user's schedule */
+    tmpl_put_bool(v, "pop3", 1);
+    mail_put_refresh(req, v, s->rec.user, have_token ? arena_strdup(req->arena, token) : NULL);
+    tmpl_put(v, "reload_url", page > 0 ? arena_printf(req->arena, "/mail/?page=%lld", page) : "/mail/");
     tmpl_put_int(v, "total", (long long)n);
     tmpl_put_int(v, "first", shown ? (long long)offset + 1 : 0);
     tmpl_put_int(v, "last", (long long)(offset + shown));

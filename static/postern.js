@@ -129,9 +129,16 @@
       schedule();
     });
   }
+  // A list without live updates (POP3) reloads on the user's schedule.
+  function scheduledReload() {
+    var el = document.querySelector("section[data-reload]");
+    var seconds = el ? +el.getAttribute("data-reload") : 0;
+    if (seconds > 0) setTimeout(function () { location.reload(); }, seconds * 1000);
+  }
   document.addEventListener("DOMContentLoaded", function () {
     localDates();
     mailboxLive();
+    scheduledReload();
     var buttons = document.querySelectorAll("button.copy[data-copy]");
     for (var i = 0; i < buttons.length; i++) {
       buttons[i].hidden = false;

@@ -281,6 +281,10 @@ def tests(st):
         ev = Events(pop)
         eq(ev.status, 204, "POP3 session")
         ev.close()
+        page = get("/mail/", pop).text
+        has(page, 'data-reload="120"', "the POP3 list reloads on the schedule")
+        has(page, 'content="120"', "also without JavaScript")
+        has(page, '<input type="hidden" name="live" value="1">', "its form keeps the IMAP setting")
         eq(get("/mail/events", "postern=nothing").status, 401, "no session")
         eq(st.http("GET", "/mail/events").status, 401, "no cookie at all")
     check("no IDLE, POP3 or no session: no stream, the schedule instead", no_idle_no_stream)
