@@ -14,10 +14,12 @@ import os
 import re
 import smtplib
 import socket
+import socketserver
 import ssl
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -26,6 +28,7 @@ from harness import Stack, check, cookie_of, eq, has, hasnt, nginx_group, RESULT
 import sse  # noqa: E402
 
 PORT, MAIL_BASE = 18900, 35000
+FAKE_PORT = MAIL_BASE + 500
 ORIGIN = "http://127.0.0.1:%d" % PORT
 
 CONF = """
@@ -53,10 +56,16 @@ tls_name = mail.example.test
 
 [routing]
 @branch.test = branch
+@fake.test = fake
+
+[backend fake]
+imap = 127.0.0.1:{fake}:none
 
 [upstream]
 ca_file = {run_dir}/ca/ca.pem
 timeout = 10
+; only the scripted fake IMAP server (misbehaving while idling) is plaintext
+allow_plaintext = yes
 
 [session]
 sqlite_path = {run_dir}/sessions.db
@@ -82,7 +91,7 @@ st = Stack(port=PORT, mail_base=MAIL_BASE)
 def conf(max_streams=250, per_user=3):
     return CONF.format(group=nginx_group(), run_dir=st.run_dir, imaps=MAIL_BASE + 993,
                        pop3s=MAIL_BASE + 995, b_imaps=MAIL_BASE + 201,
-                       max_streams=max_streams, per_user=per_user)
+                       max_streams=max_streams, per_user=per_user, fake=FAKE_PORT)
 
 
 def sign_in(user, proto=None):
@@ -159,7 +168,57 @@ def wait_for(fn, timeout, what):
     raise AssertionError("timed out waiting for " + what)
 
 
+class FakeIdle(socketserver.StreamRequestHandler):
+    """A plaintext IMAP server that misbehaves once idling, as the user's
+    local part says: garbage@ (a broken line and a huge literal), drip@
+    (half a line, then silence), bye@ (BYE). Everything else answers OK."""
+
+    def handle(self):
+        w = self.wfile.write
+        w(b"* OK fake ready\r\n")
+        user = b""
+        while True:
+            line = self.rfile.readline()
+            if not line:
+                return
+            tag, _, rest = line.strip().partition(b" ")
+            cmd = rest.split(b" ")[0].upper()
+            if cmd == b"CAPABILITY":
+                w(b"* CAPABILITY IMAP4rev1 IDLE LITERAL+\r\n" + tag + b" OK done\r\n")
+            elif cmd == b"LOGIN":
+                user = rest.split(b" ")[1].strip(b'"')
+                w(tag + b" OK [CAPABILITY IMAP4rev1 IDLE LITERAL+] in\r\n")
+            elif cmd in (b"EXAMINE", b"SELECT"):
+                w(b"* 3 EXISTS\r\n* OK [UIDVALIDITY 7] x\r\n* OK [UIDNEXT 4] x\r\n" + tag + b" OK [READ-ONLY] done\r\n")
+            elif cmd == b"IDLE":
+                w(b"+ idling\r\n")
+                self.wfile.flush()
+                time.sleep(0.3)
+                if user.startswith(b"garbage"):
+                    w(b"* 4 EXISTS\r\n\x00\xff\xfe garbage (((( {99999999999}\r\n")
+                elif user.startswith(b"drip"):
+                    w(b"* 5 EXI")
+                elif user.startswith(b"bye"):
+                    w(b"* BYE going away\r\n")
+                self.wfile.flush()
+                time.sleep(5)
+                return
+            elif cmd == b"LOGOUT":
+                w(b"* BYE bye\r\n" + tag + b" OK done\r\n")
+                return
+            else:
+                w(tag + b" OK done\r\n")
+            self.wfile.flush()
+
+
+class FakeServer(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+
 def run():
+    fake = FakeServer(("127.0.0.1", FAKE_PORT), FakeIdle)
+    threading.Thread(target=fake.serve_forever, daemon=True).start()
     if not st.start_or_report(conf()):
         return
     try:
@@ -394,6 +453,43 @@ def tests(st):
             raise AssertionError("connections left: %r (before: %r)" % (
                 {u: imap_connections(u) for u in users}, base))
     check("200 streams held: pages still fast, one delivery reaches 50 tabs, none leak", load)
+
+    def server_drops():
+        ev = Events(alice)
+        ev.next("hello")
+        r = subprocess.run(["doveadm", "-c", os.path.join(st.run_dir, "dovecot", "dovecot.conf"),
+                            "kick", "alice@example.test"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+        eq(r.returncode, 0, "doveadm kick: " + r.stdout)
+        eq(ev.wait_closed(3), True, "the stream ends when the server drops IDLE")
+        ev.close()
+        ev = Events(alice)   # what EventSource does after its retry delay
+        ev.next("hello")
+        deliver("alice@example.test", "after kick")
+        ev.next("mailbox", timeout=2)
+        ev.close()
+    check("a server that drops the IDLE connection ends the stream; reconnecting works", server_drops)
+
+    def misbehaving_server():
+        good = Events(alice)
+        good.next("hello")
+        for who in ("garbage", "drip", "bye"):
+            c = sign_in(who + "@fake.test")
+            t0 = time.time()
+            ev = Events(c)
+            eq(ev.status, 200, who + ": stream starts")
+            ev.next("hello")
+            eq(ev.wait_closed(4), True, who + ": stream ended")
+            took = time.time() - t0
+            if took > 3.5:
+                raise AssertionError("%s: took %.1f s to end" % (who, took))
+            ev.close()
+        # the event thread was never stuck: the real stream still works
+        deliver("alice@example.test", "beside the fakes")
+        good.next("mailbox", timeout=2)
+        good.close()
+        eq(get("/healthz", alice).status, 200, "worker alive")
+    check("garbage, a half line or BYE while idling end only that stream", misbehaving_server)
 
     def log_clean():
         st.stop(keep=True)   # workers exit: LeakSanitizer reports now, if anything leaked
