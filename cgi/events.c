@@ -114,7 +114,7 @@ void events_adopt(struct stream *s, FCGX_Request *fr)
     s->fr = fr;
     s->next_ping = now + EVENTS_PING_SECONDS;
     s->next_check = now + EVENTS_CHECK_SECONDS;
-    s->renew_at = now + EVENTS_RENEW_SECONDS;
+    s->renew_at = now + g_app->cfg.mailbox.idle_renew;
     pthread_mutex_lock(&g_lock);
     s->active = true;
     pthread_mutex_unlock(&g_lock);
@@ -221,7 +221,7 @@ static int renew(struct stream *s, struct arena *a)
     if (imapw_idle_end(s->u, a, &s->idle, EVENT_IO_MS, on_untagged, &c) != IMAPW_OK ||
         imapw_idle_begin(s->u, a, &s->idle, EVENT_IO_MS, on_untagged, &c) != IMAPW_OK)
         return -1;
-    s->renew_at = time(NULL) + EVENTS_RENEW_SECONDS;
+    s->renew_at = time(NULL) + g_app->cfg.mailbox.idle_renew;
     return send_change(s, &c);
 }
 

@@ -12,7 +12,8 @@
  * comment line every EVENTS_PING_SECONDS (nginx's read timeout and
  * proxies), re-checks the session every EVENTS_CHECK_SECONDS (signed out
  * or expired: a "signedout" event, then the stream ends), renews IDLE
- * before the server's 30-minute limit, and ends a stream whose browser
+ * every [mailbox] idle_renew seconds (before the server's 30-minute limit,
+ * or sooner for a firewall that drops quiet connections), and ends a stream whose browser
  * went away (nginx closes the FastCGI connection) or whose server did.
  *
  * Events (JSON data):
@@ -34,7 +35,6 @@
 
 #define EVENTS_PING_SECONDS 25
 #define EVENTS_CHECK_SECONDS 60
-#define EVENTS_RENEW_SECONDS (25 * 60)
 
 struct up_imap;
 

@@ -565,6 +565,7 @@ static const struct key_def keys[] = {
     {"mailbox", "max_streams", parse_number, OFF(mailbox.max_streams), 0, 400, NUM_INT},
     {"mailbox", "max_streams_per_user", parse_number, OFF(mailbox.max_streams_per_user), 1, 400, NUM_INT},
     {"mailbox", "refresh_minutes", parse_number, OFF(mailbox.refresh_minutes), 0, 60, NUM_INT},
+    {"mailbox", "idle_renew", parse_number, OFF(mailbox.idle_renew), 10, 1740, NUM_INT},
     {"autoconfig", "domains", parse_domains, OFF(autoconfig.domains), 0, 0, NUM_INT},
     {"autoconfig", "sign_cert", parse_file, OFF(autoconfig.sign_cert), 0, 0, NUM_INT},
     {"autoconfig", "sign_key", parse_file, OFF(autoconfig.sign_key), 0, 0, NUM_INT},
@@ -609,6 +610,7 @@ void config_defaults(struct config *cfg)
     cfg->mailbox.max_streams = 100;
     cfg->mailbox.max_streams_per_user = 5;
     cfg->mailbox.refresh_minutes = 2;
+    cfg->mailbox.idle_renew = 1500;
     snprintf(cfg->backends[0].name, sizeof(cfg->backends[0].name), "default");
     cfg->nbackends = 1;
     store_config_defaults(&cfg->store);

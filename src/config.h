@@ -96,6 +96,7 @@ struct mailbox_conf {
     int max_streams;                  /* live-update streams per worker; 100 */
     int max_streams_per_user;         /* per user (browser tabs) per worker; 5 */
     int refresh_minutes;              /* default check schedule; 0: manual; 2 */
+    int idle_renew;                   /* seconds between DONE + IDLE; 1500 */
 };
 
 /* [autoconfig]: the files mail clients configure themselves from */

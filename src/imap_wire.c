@@ -409,29 +409,26 @@ static int idle_untagged(const struct imapw_tok *t, size_t n, imapw_untagged_fn 
     return n > 1 && fn != NULL ? fn(ctx, t + 1, n - 1) : 0;
 }
 
-enum imapw_result imapw_idle_begin(struct up_imap *u, struct arena *a, struct imapw_idle *idle,
-                                   int timeout_ms, imapw_untagged_fn fn, void *ctx)
+/* Sends line, then reads replies (untagged ones to fn) until the "+" of
+ * IDLE (plus: IMAPW_OK) or idle's tagged reply (its result; for IDLE an
+ * OK without "+" is not idling: DEAD). */
+static enum imapw_result idle_exchange(struct up_imap *u, struct arena *a, const struct imapw_idle *idle,
+                                       const char *line, bool plus, int timeout_ms,
+                                       imapw_untagged_fn fn, void *ctx)
 {
-    static atomic_uint counter;
-    snprintf(idle->tag, sizeof(idle->tag), "i%u", atomic_fetch_add(&counter, 1) % 1000000u);
     struct mailimap *imap = up_imap_session(u);
     if (imap->imap_stream == NULL)
         return IMAPW_DEAD;
     up_imap_deadline(u, timeout_ms, IMAPW_BUDGET_EXTRA);
-    if (send_all(imap->imap_stream, idle->tag, strlen(idle->tag)) < 0 ||
-        send_all(imap->imap_stream, " IDLE\r\n", 7) < 0 || mailstream_flush(imap->imap_stream) < 0)
+    if (send_all(imap->imap_stream, line, strlen(line)) < 0 || mailstream_flush(imap->imap_stream) < 0)
         return IMAPW_DEAD;
     size_t taglen = strlen(idle->tag);
-    for (;;) {
+    for (int replies = 0; replies < 100000; replies++) {
         struct imapw_tok *tok = NULL;
         size_t n = 0;
         char *first = NULL;
         int rc = idle_read_reply(u, a, timeout_ms, &tok, &n, &first);
         enum imapw_result res = IMAPW_DEAD;
-        if (rc == 0 && first[0] == '+') {
-            free(tok);
-            return IMAPW_OK;
-        }
         if (rc == 0 && first[0] == '*' && first[1] == ' ') {
             rc = idle_untagged(tok, n, fn, ctx);
             free(tok);
@@ -439,11 +436,26 @@ enum imapw_result imapw_idle_begin(struct up_imap *u, struct arena *a, struct im
                 return IMAPW_DEAD;
             continue;
         }
-        if (rc == 0 && strncmp(first, idle->tag, taglen) == 0 && first[taglen] == ' ')
+        if (rc == 0 && plus && first[0] == '+')
+            res = IMAPW_OK;
+        else if (rc == 0 && strncmp(first, idle->tag, taglen) == 0 && first[taglen] == ' ')
             res = tagged(first, taglen, NULL);
         free(tok);
-        return res == IMAPW_OK ? IMAPW_DEAD : res;   /* OK without "+" is not IDLE */
+        if (plus && res == IMAPW_OK && first[0] != '+')
+            res = IMAPW_DEAD;
+        return res;
     }
+    return IMAPW_DEAD;
+}
+
+enum imapw_result imapw_idle_begin(struct up_imap *u, struct arena *a, struct imapw_idle *idle,
+                                   int timeout_ms, imapw_untagged_fn fn, void *ctx)
+{
+    static atomic_uint counter;
+    snprintf(idle->tag, sizeof(idle->tag), "i%u", atomic_fetch_add(&counter, 1) % 1000000u);
+    char line[32];
+    snprintf(line, sizeof(line), "%s IDLE\r\n", idle->tag);
+    return idle_exchange(u, a, idle, line, true, timeout_ms, fn, ctx);
 }
 
 int imapw_idle_read(struct up_imap *u, struct arena *a, const struct imapw_idle *idle,
@@ -463,30 +475,5 @@ int imapw_idle_read(struct up_imap *u, struct arena *a, const struct imapw_idle 
 enum imapw_result imapw_idle_end(struct up_imap *u, struct arena *a, const struct imapw_idle *idle,
                                  int timeout_ms, imapw_untagged_fn fn, void *ctx)
 {
-    struct mailimap *imap = up_imap_session(u);
-    if (imap->imap_stream == NULL)
-        return IMAPW_DEAD;
-    up_imap_deadline(u, timeout_ms, IMAPW_BUDGET_EXTRA);
-    if (send_all(imap->imap_stream, "DONE\r\n", 6) < 0 || mailstream_flush(imap->imap_stream) < 0)
-        return IMAPW_DEAD;
-    size_t taglen = strlen(idle->tag);
-    for (int replies = 0; replies < 100000; replies++) {
-        struct imapw_tok *tok = NULL;
-        size_t n = 0;
-        char *first = NULL;
-        int rc = idle_read_reply(u, a, timeout_ms, &tok, &n, &first);
-        if (rc == 0 && first[0] == '*' && first[1] == ' ') {
-            rc = idle_untagged(tok, n, fn, ctx);
-            free(tok);
-            if (rc < 0)
-                return IMAPW_DEAD;
-            continue;
-        }
-        enum imapw_result res = IMAPW_DEAD;
-        if (rc == 0 && strncmp(first, idle->tag, taglen) == 0 && first[taglen] == ' ')
-            res = tagged(first, taglen, NULL);
-        free(tok);
-        return res;
-    }
-    return IMAPW_DEAD;
+    return idle_exchange(u, a, idle, "DONE\r\n", false, timeout_ms, fn, ctx);
 }

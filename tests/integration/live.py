@@ -83,6 +83,8 @@ address_per_hour = 0
 [mailbox]
 max_streams = {max_streams}
 max_streams_per_user = {per_user}
+; renew IDLE often, so the suite sees renewals (real and fake server)
+idle_renew = 10
 """
 
 st = Stack(port=PORT, mail_base=MAIL_BASE)
@@ -190,6 +192,19 @@ class FakeIdle(socketserver.StreamRequestHandler):
                 w(tag + b" OK [CAPABILITY IMAP4rev1 IDLE LITERAL+] in\r\n")
             elif cmd in (b"EXAMINE", b"SELECT"):
                 w(b"* 3 EXISTS\r\n* OK [UIDVALIDITY 7] x\r\n* OK [UIDNEXT 4] x\r\n" + tag + b" OK [READ-ONLY] done\r\n")
+            elif cmd == b"IDLE" and user.startswith(b"renew"):
+                # renew@: the client must say DONE and IDLE again; the
+                # second IDLE is answered with news only then
+                self.idles = getattr(self, "idles", 0) + 1
+                w(b"+ idling\r\n")
+                self.wfile.flush()
+                if self.idles == 2:
+                    w(b"* 9 EXISTS\r\n")
+                    self.wfile.flush()
+                done = self.rfile.readline()
+                if done.strip().upper() != b"DONE":
+                    return
+                w(tag + b" OK idle done\r\n")
             elif cmd == b"IDLE":
                 w(b"+ idling\r\n")
                 self.wfile.flush()
@@ -490,6 +505,26 @@ def tests(st):
         good.close()
         eq(get("/healthz", alice).status, 200, "worker alive")
     check("garbage, a half line or BYE while idling end only that stream", misbehaving_server)
+
+    def renews_idle():
+        c = sign_in("renew@fake.test")
+        ev = Events(c)
+        eq(ev.next("hello")["data"]["exists"], 3, "hello from the fake")
+        t0 = time.time()
+        got = ev.next("mailbox", timeout=15)["data"]
+        eq(got["exists"], 9, "news that only the renewed IDLE gets")
+        took = time.time() - t0
+        if not 8 <= took <= 13:
+            raise AssertionError("renewed after %.1f s, want about 10" % took)
+        ev.close()
+        # the real server's streams renew too and still deliver
+        ev = Events(alice)
+        ev.next("hello")
+        time.sleep(11)
+        deliver("alice@example.test", "after renewal")
+        ev.next("mailbox", timeout=2)
+        ev.close()
+    check("IDLE is renewed (DONE, IDLE) every idle_renew seconds", renews_idle)
 
     def log_clean():
         st.stop(keep=True)   # workers exit: LeakSanitizer reports now, if anything leaked
