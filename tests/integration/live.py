@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Stack, check, cookie_of, eq, has, hasnt, nginx_group, RESULTS  # noqa: E402
 import sse  # noqa: E402
 
-PORT, MAIL_BASE = 18900, 35000
+PORT, MAIL_BASE = 18900, 30000
 FAKE_PORT = MAIL_BASE + 500
 ORIGIN = "http://127.0.0.1:%d" % PORT
 
