@@ -26,6 +26,8 @@ enum input_key {
     /* the mailbox pages */
     IN_FOLDER, IN_PAGE, IN_SORT, IN_ORDER, IN_QUERY, IN_IN, IN_UID, IN_PART, IN_REMOTE, IN_INLINE,
     IN_MSG, IN_CONFIRM, IN_PROTO, IN_REMOVE, IN_OP, IN_TO,
+    /* actions on a selection, folder management */
+    IN_UIDS, IN_UV, IN_NEXT, IN_NAME, IN_PARENT, IN_DONE, IN_COUNT, IN_GONE,
     /* the client configuration files */
     IN_EMAILADDRESS, IN_INCOMING,
     IN__MAX
@@ -37,6 +39,8 @@ struct input_def {
     const char *name;
     enum input_source source;
     validator_fn valid;
+    bool multi;            /* may be sent more than once (checkboxes): the
+                            * values reach valid joined with "," */
 };
 
 struct input {
