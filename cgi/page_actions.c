@@ -139,6 +139,8 @@ void page_message_action(struct request *req)
         mail_end(&m);
         return;
     }
+    if (req->in[IN_UV].present)
+        sel_forget_selected(&m);   /* a fresh SELECT: the UIDVALIDITY of now */
     enum imap_result r = mail_select(&m, f, false, &err);
     const char *next = NULL;
     if (r == IMAP_OK && sel_check_uv(req, &m, f) < 0) {
@@ -160,5 +162,6 @@ void page_message_action(struct request *req)
         mail_error(req, r, err);
     else if (next != NULL)
         page_redirect(req, next);
+    sel_forget_selected(&m);
     mail_end(&m);
 }

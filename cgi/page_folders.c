@@ -165,6 +165,9 @@ static enum imap_result confirm_delete(struct request *req, struct mail *m, cons
     tmpl_put(h, "value", "delete");
     h = tmpl_add_item(v, "hidden");
     tmpl_put(h, "name", "confirm");
+    tmpl_put(h, "value", "1");
+    h = tmpl_add_item(v, "hidden");
+    tmpl_put(h, "name", "next");
     tmpl_put(h, "value", arena_printf(req->arena, "%u", uidnext ? uidnext : 1));
     tmpl_put(v, "button", messages == 1 ? "Delete the folder and 1 message" :
              arena_printf(req->arena, "Delete the folder and %ld messages", messages));
@@ -192,9 +195,10 @@ static enum imap_result do_delete(struct request *req, struct mail *m, const str
         return r;
     /* confirm carries the UIDNEXT the count was made at: if mail came
      * since, ask again with the new count */
-    long long confirmed = req->in[IN_CONFIRM].present ? req->in[IN_CONFIRM].v.num : 0;
-    if (confirmed == 0 || (!t->noselect && (uint32_t)confirmed != (uidnext ? uidnext : 1)))
-        return confirm_delete(req, m, t->wire, messages, uidnext, confirmed != 0);
+    bool confirmed = req->in[IN_CONFIRM].present && req->in[IN_CONFIRM].v.num;
+    long long seen = req->in[IN_NEXT].present ? req->in[IN_NEXT].v.num : 0;
+    if (!confirmed || (!t->noselect && (uint32_t)seen != (uidnext ? uidnext : 1)))
+        return confirm_delete(req, m, t->wire, messages, uidnext, confirmed);
     r = mail_select(m, "INBOX", false, err);   /* never delete the selected folder */
     if (r == IMAP_OK)
         r = mail_note(m, imap_folder_delete(m->conn->u, &m->conn->caps, req->arena, t->wire, err));

@@ -104,6 +104,14 @@ static const char *messages_text(struct request *req, size_t n)
     return n == 1 ? "1 message" : arena_printf(req->arena, "%zu messages", n);
 }
 
+void sel_forget_selected(struct mail *m)
+{
+    if (m->conn != NULL) {
+        free(m->conn->selected);
+        m->conn->selected = NULL;
+    }
+}
+
 int sel_check_uv(struct request *req, struct mail *m, const char *f)
 {
     if (!req->in[IN_UV].present || (uint32_t)req->in[IN_UV].v.num == m->conn->mb.uidvalidity)
@@ -260,8 +268,10 @@ static enum imap_result empty_folder(struct request *req, struct mail *m, const 
     uint32_t before = m->conn->mb.exists;
     enum imap_result r = mail_note(m, imap_empty_below(m->conn->u, &m->conn->caps, req->arena,
                                                        (uint32_t)req->in[IN_NEXT].v.num, err));
-    if (r == IMAP_OK)
+    if (r == IMAP_OK) {
+        sel_forget_selected(m);   /* a fresh SELECT counts what is left */
         r = mail_select(m, f, true, err);
+    }
     if (r == IMAP_OK) {
         uint32_t after = m->conn->mb.exists;
         sel_back_to_list(req, f, "empty", before > after ? before - after : 0, 0);
@@ -460,6 +470,7 @@ void page_selection(struct request *req)
         mail_end(&m);
         return;
     }
+    sel_forget_selected(&m);   /* a fresh SELECT: the UIDVALIDITY of now */
     enum imap_result r = mail_select(&m, f, true, &err);
     if (r == IMAP_OK && sel_check_uv(req, &m, f) < 0) {
         mail_end(&m);
@@ -469,5 +480,6 @@ void page_selection(struct request *req)
         r = act(req, &m, (enum op)op, f, &err);
     if (r != IMAP_OK)
         mail_error(req, r, err);
+    sel_forget_selected(&m);
     mail_end(&m);
 }

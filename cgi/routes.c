@@ -63,7 +63,7 @@ static const struct route routes[] = {
     {"/mail/action", POST_ONLY, page_message_action, {IN_CSRF, IN_FOLDER, IN_UID, IN_OP, IN_TO, IN_CONFIRM, IN_UV, IN__MAX}, 0, NULL},
     {"/mail/selection", POST_ONLY, page_selection, {IN_CSRF, IN_FOLDER, IN_UIDS, IN_UV, IN_OP, IN_TO, IN_CONFIRM, IN_NEXT, IN__MAX}, 0, NULL},
     {"/mail/folders", GET_ONLY, page_folders, {IN_DONE, IN_FOLDER, IN__MAX}, 0, NULL},
-    {"/mail/folder-action", POST_ONLY, page_folder_action, {IN_CSRF, IN_OP, IN_FOLDER, IN_NAME, IN_PARENT, IN_CONFIRM, IN__MAX}, 0, NULL},
+    {"/mail/folder-action", POST_ONLY, page_folder_action, {IN_CSRF, IN_OP, IN_FOLDER, IN_NAME, IN_PARENT, IN_CONFIRM, IN_NEXT, IN__MAX}, 0, NULL},
     {"/mail/pop3-settings", POST_ONLY, page_pop3_settings, {IN_CSRF, IN_REMOVE, IN__MAX}, 0, NULL},
     {"/mail/part", GET_ONLY, page_message_part, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_INLINE, IN__MAX}, 0, NULL},
     {"/mail/raw", GET_ONLY, page_message_raw, {IN_FOLDER, IN_UID, IN_MSG, IN__MAX}, 0, NULL},

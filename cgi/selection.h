@@ -37,6 +37,11 @@ enum imap_result sel_move(struct request *req, struct mail *m, const char *f,
  * and gone messages no longer there: a 303 to it. */
 void sel_back_to_list(struct request *req, const char *f, const char *done, size_t n, size_t gone);
 
+/* The selected folder changed under this connection (messages moved
+ * away, expunged): its next use SELECTs it again, so the counts the list
+ * pages by are exact. */
+void sel_forget_selected(struct mail *m);
+
 /* Remembers that the messages now at uids in Trash (UIDVALIDITY uv) came
  * from folder origin (per session, per worker, bounded: the oldest are
  * forgotten), and looks one up: the wire name (arena memory) or NULL. */
