@@ -234,7 +234,7 @@ static enum imap_result act(struct request *req, struct mail *m, enum fop op, co
     switch (op) {
     case FOP_CREATE: {
         const char *parent = NULL;
-        if (req->in[IN_PARENT].present) {
+        if (req->in[IN_PARENT].present && req->in[IN_PARENT].v.len > 0) {
             const struct imap_folder *p = find(f, n, req->in[IN_PARENT].v.str);
             if (p == NULL) {
                 *err = "The folder to make it inside is no longer here.";

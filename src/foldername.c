@@ -131,6 +131,13 @@ out:
     return rc;
 }
 
+int valid_parent_folder(struct arena *a, const char *raw, size_t len, struct valid_value *out)
+{
+    if (len == 0)
+        return valid_folder_text(a, raw, len, out);
+    return valid_folder(a, raw, len, out);
+}
+
 int valid_folder_text(struct arena *a, const char *raw, size_t len, struct valid_value *out)
 {
     if (len > 4000)

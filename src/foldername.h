@@ -39,4 +39,8 @@ int foldername_make(struct arena *a, const char *parent, char delim, const char 
  * and NUL get past the route to a clear sentence). out->len is exact. */
 int valid_folder_text(struct arena *a, const char *raw, size_t len, struct valid_value *out);
 
+/* Route validator for a chosen parent folder: "" (the top level) or what
+ * valid_folder() accepts. */
+int valid_parent_folder(struct arena *a, const char *raw, size_t len, struct valid_value *out);
+
 #endif
