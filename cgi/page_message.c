@@ -258,6 +258,7 @@ static void put_actions(struct request *req, struct mail *m, struct tmpl_vars *v
     tmpl_put_bool(v, "imap_actions", 1);
     tmpl_put(v, "csrf", arena_strdup(req->arena, token));
     tmpl_put(v, "action_url", arena_printf(req->arena, "/mail/action?f=%s&uid=%u", mail_qs(req, f), uid));
+    tmpl_put(v, "uv", arena_printf(req->arena, "%u", m->conn->mb.uidvalidity));
     tmpl_put_bool(v, "seen", seen);
     tmpl_put_bool(v, "flagged", flagged);
     struct imap_folder *fo = NULL;

@@ -30,6 +30,8 @@ enum input_key {
     IN_MSG, IN_CONFIRM, IN_PROTO, IN_REMOVE, IN_OP, IN_TO,
     /* how the mailbox checks for new mail */
     IN_EVERY, IN_LIVE,
+    /* actions on a selection, folder management */
+    IN_UIDS, IN_UV, IN_NEXT, IN_NAME, IN_PARENT, IN_DONE, IN_COUNT, IN_GONE,
     /* the client configuration files */
     IN_EMAILADDRESS, IN_INCOMING,
     IN__MAX
@@ -41,6 +43,8 @@ struct input_def {
     const char *name;
     enum input_source source;
     validator_fn valid;
+    bool multi;            /* may be sent more than once (checkboxes): the
+                            * values reach valid joined with "," */
 };
 
 struct input {

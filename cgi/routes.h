@@ -12,7 +12,7 @@ const char *upstream_outcome(enum up_error e, int *status_r);
 
 typedef void (*page_handler)(struct request *req);
 
-#define ROUTE_INPUTS_MAX 8
+#define ROUTE_INPUTS_MAX 12
 #define METHOD_BIT(m) (1u << (m))
 
 struct route {
@@ -54,6 +54,9 @@ void page_message_action(struct request *req);
 void page_events(struct request *req);
 void page_mail_status(struct request *req);
 void page_refresh_settings(struct request *req);
+void page_selection(struct request *req);
+void page_folders(struct request *req);
+void page_folder_action(struct request *req);
 void page_autoconfig(struct request *req);
 void page_mobileconfig(struct request *req);
 void page_autodiscover(struct request *req);

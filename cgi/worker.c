@@ -158,6 +158,27 @@ static int take_raw_body(struct request *req, const struct raw_body *rb, FCGX_St
     return 0;
 }
 
+/* A multi input sent n > 1 times: the values joined with "," and
+ * validated as one. -1 if too long or refused. */
+static int join_values(struct request *req, const struct http_fields *f, const struct input_def *d,
+                       struct valid_value *out)
+{
+    struct buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < f->n; i++) {
+        if (strcmp(f->v[i].key, d->name) != 0)
+            continue;
+        if (b.len > 0)
+            buf_putc(&b, ',');
+        buf_append(&b, f->v[i].value, f->v[i].value_len);
+        if (b.len > 64 * 1024)
+            break;
+    }
+    int ok = b.len <= 64 * 1024 && d->valid(req->arena, buf_cstr(&b), b.len, out);
+    buf_free(&b);
+    return ok ? 0 : -1;
+}
+
 /* Binds the route's declared inputs from the parsed sources. */
 static int bind_inputs(struct request *req, const struct route *rt,
                        const struct http_fields *src[3], const char **why)
@@ -169,6 +190,14 @@ static int bind_inputs(struct request *req, const struct route *rt,
         size_t n = http_fields_count(f, d->name);
         if (n == 0)
             continue;
+        if (n > 1 && d->multi) {
+            if (join_values(req, f, d, &req->in[k].v) < 0) {
+                *why = arena_printf(req->arena, "The field \"%s\" has a value this page cannot accept.", d->name);
+                return 400;
+            }
+            req->in[k].present = true;
+            continue;
+        }
         if (n > 1) {
             *why = arena_printf(req->arena, "The field \"%s\" was sent more than once.", d->name);
             return 400;

@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "imap_folders.h"
 #include "imap_wire.h"
 #include "mutf7.h"
 #include "rfc2047.h"
@@ -50,6 +51,12 @@ static enum imap_result outcome(enum imapw_result r, const struct imapw_status *
         *err = arena_printf(a, "the connection to the mail server failed during %s", what);
         return IMAP_DEAD;
     }
+}
+
+enum imap_result imap_outcome(enum imapw_result r, const struct imapw_status *st,
+                              const char *what, struct arena *a, const char **err)
+{
+    return outcome(r, st, what, a, err);
 }
 
 /* --- capabilities ------------------------------------------------------ */

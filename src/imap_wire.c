@@ -229,7 +229,7 @@ static enum imapw_result tagged(const char *line, size_t taglen, struct imapw_st
                           : strncasecmp(p, "NO", 2) == 0 ? IMAPW_NO
                           : strncasecmp(p, "BAD", 3) == 0 ? IMAPW_BAD : IMAPW_DEAD;
     if (st != NULL) {
-        st->code[0] = '\0';
+        st->code[0] = st->code_args[0] = '\0';
         while (*p && *p != ' ')
             p++;
         while (*p == ' ')
@@ -238,6 +238,12 @@ static enum imapw_result tagged(const char *line, size_t taglen, struct imapw_st
             size_t k = strcspn(p + 1, " ]");
             snprintf(st->code, sizeof(st->code), "%.*s", (int)k, p + 1);
             const char *close = strchr(p, ']');
+            const char *args = p + 1 + k;
+            while (*args == ' ')
+                args++;
+            size_t alen = close && close > args ? (size_t)(close - args) : 0;
+            if (alen < sizeof(st->code_args))
+                snprintf(st->code_args, sizeof(st->code_args), "%.*s", (int)alen, args);
             p = close ? close + 1 : p + strlen(p);
             while (*p == ' ')
                 p++;
@@ -293,7 +299,7 @@ enum imapw_result imapw_run(struct up_imap *u, struct arena *a, struct imapw_cmd
 {
     static atomic_uint counter;
     if (st != NULL)
-        st->text[0] = st->code[0] = '\0';
+        st->text[0] = st->code[0] = st->code_args[0] = '\0';
     if (c->bad)
         return IMAPW_REFUSED;
     struct mailimap *imap = up_imap_session(u);

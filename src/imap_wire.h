@@ -79,6 +79,8 @@ struct imapw_status {
     char text[256];         /* the server's words after OK/NO/BAD */
     char code[64];          /* the response code's first word, e.g.
                              * "NONEXISTENT", "TRYCREATE"; empty if none */
+    char code_args[1024];   /* the rest of the response code, e.g. COPYUID's
+                             * "1714 3:5 10:12"; empty if none (or too long) */
 };
 
 enum imapw_result {
