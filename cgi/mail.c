@@ -101,6 +101,7 @@ static int open_conn(struct mail *m, int *status, const char **text)
     if (c == NULL)
         abort();
     c->u = u;
+    up_imap_watch_exists(u, &c->mb.exists);
     if (imap_caps(u, req->arena, &c->caps, &err) != IMAP_OK) {
         close_conn(c);
         *status = 502;
@@ -147,19 +148,6 @@ enum imap_result mail_note(struct mail *m, enum imap_result r)
     return r;
 }
 
-static int noop_reply(void *ctx, const struct imapw_tok *t, size_t n)
-{
-    struct imap_mailbox *mb = ctx;
-    uint64_t v;
-    if (n >= 2 && imapw_u64(t, n, 0, &v) == 0) {
-        if (imapw_is(t, n, 1, "EXISTS"))
-            mb->exists = (uint32_t)v;
-        else if (imapw_is(t, n, 1, "EXPUNGE") && mb->exists > 0)
-            mb->exists--;
-    }
-    return 0;
-}
-
 /* NOOP on the selected folder: learns of new and expunged mail. */
 static enum imap_result noop(struct mail *m, const char **err)
 {
@@ -167,7 +155,8 @@ static enum imap_result noop(struct mail *m, const char **err)
     struct imapw_status st;
     imapw_cmd_init(&cmd, false);
     imapw_raw(&cmd, "NOOP");
-    enum imapw_result r = imapw_run(m->conn->u, m->req->arena, &cmd, noop_reply, &m->conn->mb, &st);
+    /* the EXISTS/EXPUNGE it brings update mb.exists (up_imap_watch_exists) */
+    enum imapw_result r = imapw_run(m->conn->u, m->req->arena, &cmd, NULL, NULL, &st);
     imapw_cmd_free(&cmd);
     if (r == IMAPW_OK)
         return IMAP_OK;

@@ -303,6 +303,14 @@ void page_message(struct request *req)
         if (r == IMAP_OK && !seen)   /* opened: read, as mail programs do */
             r = mail_note(&m, imap_flag(m.conn->u, req->arena, uid, "\\Seen", true, &err));
     }
+    if (r == IMAP_GONE && m.conn != NULL && m.conn->selected != NULL && strcmp(m.conn->selected, f) == 0) {
+        /* the folder is there, the message is not: moved or expunged by
+         * another client since the list was drawn; back to the refreshed
+         * list, which says so */
+        mail_end(&m);
+        page_redirect(req, arena_printf(req->arena, "/mail/?f=%s&gone=1", mail_qs(req, f)));
+        return;
+    }
     if (r != IMAP_OK) {
         mail_error(req, r, err);
         mail_end(&m);

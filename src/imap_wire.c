@@ -294,6 +294,19 @@ static int send_cmd(struct reader *r, const char *tag, struct imapw_cmd *c, char
     return mailstream_flush(r->st) < 0 ? -1 : 0;
 }
 
+/* An untagged "N EXISTS" or "N EXPUNGE" updates the watched count. */
+static void track_exists(struct up_imap *u, const struct imapw_tok *t, size_t n)
+{
+    uint32_t *exists = up_imap_exists_watch(u);
+    uint64_t v;
+    if (exists == NULL || n < 2 || imapw_u64(t, n, 0, &v) < 0)
+        return;
+    if (imapw_is(t, n, 1, "EXISTS") && v <= UINT32_MAX)
+        *exists = (uint32_t)v;
+    else if (imapw_is(t, n, 1, "EXPUNGE") && *exists > 0)
+        (*exists)--;
+}
+
 enum imapw_result imapw_run(struct up_imap *u, struct arena *a, struct imapw_cmd *c,
                             imapw_untagged_fn fn, void *ctx, struct imapw_status *st)
 {
@@ -322,6 +335,7 @@ enum imapw_result imapw_run(struct up_imap *u, struct arena *a, struct imapw_cmd
             goto out;
         sent = 0;
         if (first[0] == '*' && first[1] == ' ') {
+            track_exists(u, r.tok + 1, r.n > 0 ? r.n - 1 : 0);
             /* drop the "*" token itself */
             if (r.n > 0 && fn != NULL && fn(ctx, r.tok + 1, r.n - 1) < 0) {
                 res = IMAPW_DEAD;

@@ -526,6 +526,26 @@ def tests(st):
         ev.close()
     check("IDLE is renewed (DONE, IDLE) every idle_renew seconds", renews_idle)
 
+    def expunged_while_listed():
+        me = sign_in("alice@example.test")
+        deliver("alice@example.test", "soon gone")
+        page = get("/mail/", me).text
+        m = re.search(r'data-uid="(\d+)"[^>]*>(?:(?!</tr>).)*soon gone', page, re.S)
+        assert m, "the new message is listed"
+        uid = m.group(1)
+        c = imap()
+        c.select("INBOX")
+        c.uid("STORE", uid, "+FLAGS", "(\\Deleted)")
+        c.expunge()
+        c.logout()
+        r = get("/mail/message?f=INBOX&uid=" + uid, me)
+        eq((r.status, r.getheader("Location")), (303, "/mail/?f=INBOX&gone=1"), "back to the list")
+        page = get("/mail/?f=INBOX&gone=1", me).text
+        has(page, "This message is no longer here", "said plainly")
+        hasnt(page, "soon gone", "the list is current")
+    check("a message expunged by another client: its link leads back to the refreshed list, said plainly",
+          expunged_while_listed)
+
     def log_clean():
         st.stop(keep=True)   # workers exit: LeakSanitizer reports now, if anything leaked
         log = st.log()

@@ -315,14 +315,18 @@ def tests(st):
                              ("/mail/message?f=INBOX&uid=4294967296", 400),
                              ("/mail/part?f=INBOX&uid=1&part=1..2", 400),
                              ("/mail/?f=No%20such%20folder", 404),
-                             ("/mail/message?f=INBOX&uid=999999", 404),
                              ("/mail/part?f=INBOX&uid=1&part=9.9", 404)):
             r = get(st, cookie, path)
             eq(r.status, status, path)
             has(r.text, "<!DOCTYPE html>", path + " is a page")
+        # a message that is not (any more) in an existing folder: back to
+        # the list, which says so (not an error page)
+        r = get(st, cookie, "/mail/message?f=INBOX&uid=999999")
+        eq((r.status, r.getheader("Location")), (303, "/mail/?f=INBOX&gone=1"), "missing message")
+        has(get(st, cookie, "/mail/?f=INBOX&gone=1").text, "This message is no longer here", "the list says")
         # after all that the connection still works
         eq(get(st, cookie, "/mail/").status, 200, "mailbox after bad links")
-    check("mailbox: bad links get 400, missing folders and messages 404, readable pages", bad_links)
+    check("mailbox: bad links get 400, missing folders 404, a missing message the list saying so", bad_links)
 
     def reuse_and_recover():
         before = mail_log(st).count("Login: user=<alice@example.test>")
