@@ -46,7 +46,7 @@ struct app *app_load(const char *config_path, struct buf *errors)
         free(app);
         return NULL;
     }
-    static const char *const required[] = {"settings", "error", "login", "check", "mailbox", "message", "pop3list", "pop3delete", "confirm", "compose"};
+    static const char *const required[] = {"settings", "error", "login", "check", "mailbox", "message", "pop3list", "pop3delete", "confirm", "refresh", "done", "folders", "compose"};
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
         if (!tmpl_set_has(app->templates, required[i]))
             buf_printf(errors, "%s: templates: %s/%s.html is missing\n", config_path,

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "crypto.h"
+#include "events.h"
 #include "log.h"
 #include "routes.h"
 #include "routing.h"
@@ -54,27 +55,25 @@ static void sweep_now_and_then(struct conncache *c, time_t now)
         conncache_sweep(c, now);
 }
 
-/* Logs in afresh with the session's password. 0, or -1 with *status and
- * *text for the page. */
-static int open_conn(struct mail *m, int *status, const char **text)
+struct up_imap *mail_login(struct request *req, const struct session *s, int *status,
+                           const char **text)
 {
-    struct request *req = m->req;
     const struct config *cfg = &req->app->cfg;
     struct up_target t;
-    if (routing_target(cfg, m->s.rec.user, PROTO_IMAP, &t) == NULL) {
+    if (routing_target(cfg, s->rec.user, PROTO_IMAP, &t) == NULL) {
         *status = 503;
         *text = "No IMAP4 server is configured for your mailbox. Tell your administrator.";
-        return -1;
+        return NULL;
     }
     char pw[SESSION_PASSWORD_MAX + 1];
     size_t pwlen = 0;
     const char *err = NULL;
-    if (session_password(&m->s, pw, sizeof(pw), &pwlen, &err) < 0) {
+    if (session_password(s, pw, sizeof(pw), &pwlen, &err) < 0) {
         *status = 500;
         *text = "Your session cannot be read. Sign out and sign in again.";
-        return -1;
+        return NULL;
     }
-    struct up_cred cred = {m->s.rec.user, strlen(m->s.rec.user), pw, pwlen};
+    struct up_cred cred = {s->rec.user, strlen(s->rec.user), pw, pwlen};
     struct up_report r;
     struct up_imap *u = up_imap_open(req->tls, &t, &cred, &r);
     crypto_wipe(pw, sizeof(pw));
@@ -85,12 +84,24 @@ static int open_conn(struct mail *m, int *status, const char **text)
             *status = 401;
             *text = "The mail server no longer accepts your password. Sign out and sign in again.";
         }
-        return -1;
     }
+    return u;
+}
+
+/* Logs in afresh with the session's password. 0, or -1 with *status and
+ * *text for the page. */
+static int open_conn(struct mail *m, int *status, const char **text)
+{
+    struct request *req = m->req;
+    const char *err = NULL;
+    struct up_imap *u = mail_login(req, &m->s, status, text);
+    if (u == NULL)
+        return -1;
     struct mailconn *c = calloc(1, sizeof(*c));
     if (c == NULL)
         abort();
     c->u = u;
+    up_imap_watch_exists(u, &c->mb.exists);
     if (imap_caps(u, req->arena, &c->caps, &err) != IMAP_OK) {
         close_conn(c);
         *status = 502;
@@ -137,19 +148,6 @@ enum imap_result mail_note(struct mail *m, enum imap_result r)
     return r;
 }
 
-static int noop_reply(void *ctx, const struct imapw_tok *t, size_t n)
-{
-    struct imap_mailbox *mb = ctx;
-    uint64_t v;
-    if (n >= 2 && imapw_u64(t, n, 0, &v) == 0) {
-        if (imapw_is(t, n, 1, "EXISTS"))
-            mb->exists = (uint32_t)v;
-        else if (imapw_is(t, n, 1, "EXPUNGE") && mb->exists > 0)
-            mb->exists--;
-    }
-    return 0;
-}
-
 /* NOOP on the selected folder: learns of new and expunged mail. */
 static enum imap_result noop(struct mail *m, const char **err)
 {
@@ -157,7 +155,8 @@ static enum imap_result noop(struct mail *m, const char **err)
     struct imapw_status st;
     imapw_cmd_init(&cmd, false);
     imapw_raw(&cmd, "NOOP");
-    enum imapw_result r = imapw_run(m->conn->u, m->req->arena, &cmd, noop_reply, &m->conn->mb, &st);
+    /* the EXISTS/EXPUNGE it brings update mb.exists (up_imap_watch_exists) */
+    enum imapw_result r = imapw_run(m->conn->u, m->req->arena, &cmd, NULL, NULL, &st);
     imapw_cmd_free(&cmd);
     if (r == IMAPW_OK)
         return IMAP_OK;
@@ -215,6 +214,8 @@ void mail_end(struct mail *m)
 
 void mail_forget(const struct session *s)
 {
+    _Static_assert(sizeof(s->id_hash) == 32, "events_sign_out takes a 32-byte store id");
+    events_sign_out(s->id_hash);
     if (cache != NULL)
         conncache_drop(cache, s->id_hash);
 }

@@ -43,6 +43,20 @@ struct mail {
  * mail server refused or cannot be reached). mail_end() in every case. */
 int mail_begin(struct request *req, struct mail *m);
 
+/* A new IMAP login with the session's credentials, outside the cache
+ * (the live-update stream keeps its own). NULL with *status and *text
+ * for the page when the server cannot be reached or refuses. */
+struct up_imap *mail_login(struct request *req, const struct session *s, int *status,
+                           const char **text);
+
+/* The user's schedule for checking for new mail (page_events.c): minutes
+ * between checks (0: only when a folder is opened or reloaded), whether
+ * new mail shows as it arrives (IDLE), and both put into a page's
+ * variables with the settings form (csrf: the form's token, or NULL). */
+int mail_refresh_minutes(struct request *req, const char *user);
+bool mail_live_updates(struct request *req, const char *user);
+void mail_put_refresh(struct request *req, struct tmpl_vars *v, const char *user, const char *csrf);
+
 /* Helpers the IMAP and POP3 message pages share (page_message.c). */
 struct mv_plan;
 void mail_put_attachments(struct request *req, struct tmpl_vars *v, const struct mv_plan *plan,
@@ -73,7 +87,8 @@ enum imap_result mail_note(struct mail *m, enum imap_result r);
  * session's secrets. */
 void mail_end(struct mail *m);
 
-/* Closes the session's cached connection (sign-out). */
+/* Closes the session's cached connection and ends its live-update
+ * streams (sign-out). */
 void mail_forget(const struct session *s);
 
 /* The error page for a failed imap call. */

@@ -11,6 +11,7 @@
 
 #include "mail.h"
 #include "routes.h"
+#include "selection.h"
 
 enum op { OP_READ, OP_UNREAD, OP_FLAG, OP_UNFLAG, OP_MOVE, OP_JUNK, OP_DELETE, OP__MAX };
 static const char *const op_names[OP__MAX] = {
@@ -102,8 +103,11 @@ static const char *act(struct request *req, struct mail *m, enum op op, const ch
         *r = IMAP_OK;
         return msg_url;   /* already there */
     }
-    *r = mail_note(m, imap_move(u, &m->conn->caps, req->arena, uid, to, err));
-    return list_url;
+    /* the result page, with Undo (page_selection.c) */
+    struct uidset one = { &uid, 1 };
+    *r = sel_move(req, m, f, &one, to, op == OP_DELETE ? "Deleted" : op == OP_JUNK ? "Marked as junk:" : "Moved",
+                  op == OP_DELETE, 0, err);
+    return NULL;
 }
 
 void page_message_action(struct request *req)
@@ -135,13 +139,29 @@ void page_message_action(struct request *req)
         mail_end(&m);
         return;
     }
+    if (req->in[IN_UV].present)
+        sel_forget_selected(&m);   /* a fresh SELECT: the UIDVALIDITY of now */
     enum imap_result r = mail_select(&m, f, false, &err);
     const char *next = NULL;
+    if (r == IMAP_OK && sel_check_uv(req, &m, f) < 0) {
+        mail_end(&m);
+        return;
+    }
+    /* moved or expunged by another client: say so, never act on another */
+    struct uidset want = { &uid, 1 }, have = { NULL, 0 };
+    if (r == IMAP_OK)
+        r = mail_note(&m, imap_present(m.conn->u, req->arena, &want, &have, &err));
+    if (r == IMAP_OK && have.n == 0) {
+        sel_back_to_list(req, f, NULL, 0, 1);
+        mail_end(&m);
+        return;
+    }
     if (r == IMAP_OK)
         next = act(req, &m, (enum op)op, f, uid, &r, &err);
     if (r != IMAP_OK)
         mail_error(req, r, err);
     else if (next != NULL)
         page_redirect(req, next);
+    sel_forget_selected(&m);
     mail_end(&m);
 }

@@ -75,6 +75,7 @@ static void put_folders(struct request *req, struct tmpl_vars *v, const struct i
                             ? special_labels[f[i].special] : f[i].leaf;
         tmpl_put(fv, "label", label);
         tmpl_put(fv, "name", f[i].name);
+        tmpl_put(fv, "wire", f[i].wire);
         tmpl_put(fv, "special", imap_special_names[f[i].special]);
         tmpl_put_int(fv, "depth", f[i].depth > 8 ? 8 : f[i].depth);
         tmpl_put_bool(fv, "selectable", !f[i].noselect);
@@ -155,6 +156,69 @@ static void put_messages(struct request *req, struct tmpl_vars *v, const char *f
     }
 }
 
+/* How the page learns of new mail: the stream and status URLs, the state
+ * it was drawn from, and the user's schedule with its form. */
+static void put_refresh(struct request *req, struct tmpl_vars *v, struct mail *m, const char *f,
+                        const char *base, long long page)
+{
+    const struct imap_mailbox *mb = &m->conn->mb;
+    tmpl_put(v, "events_url", arena_printf(req->arena, "/mail/events?f=%s", mail_qs(req, f)));
+    tmpl_put(v, "status_url", arena_printf(req->arena, "/mail/status?f=%s", mail_qs(req, f)));
+    tmpl_put(v, "reload_url", page > 0 ? arena_printf(req->arena, "/mail/?%s&page=%lld", base, page)
+                                       : arena_printf(req->arena, "/mail/?%s", base));
+    tmpl_put_int(v, "exists", mb->exists);
+    tmpl_put_int(v, "uidnext", mb->uidnext);
+    tmpl_put_int(v, "uidvalidity", mb->uidvalidity);
+    tmpl_put_bool(v, "idle", m->conn->caps.idle);
+    char token[CSRF_TOKEN_LEN + 1];
+    const char *err = NULL;
+    mail_put_refresh(req, v, m->s.rec.user,
+                     session_csrf_token(&m->s, token, &err) == 0 ? arena_strdup(req->arena, token) : NULL);
+}
+
+/* The selection form (page_selection.c) and the result of the last
+ * action (done=OP&n=N&gone=N, a fixed sentence per action). */
+static void put_selection(struct request *req, struct mail *m, struct tmpl_vars *v, const char *f,
+                          const struct imap_folder *folders, size_t n)
+{
+    static const struct { const char *op, *one, *many; } done[] = {
+        {"read", "1 message marked read.", "messages marked read."},
+        {"unread", "1 message marked unread.", "messages marked unread."},
+        {"flag", "1 message flagged.", "messages flagged."},
+        {"unflag", "1 message unflagged.", "messages unflagged."},
+        {"destroyed", "1 message deleted for good.", "messages deleted for good."},
+        {"empty", "1 message deleted for good; the folder is empty.",
+         "messages deleted for good; the folder is empty."},
+    };
+    char token[CSRF_TOKEN_LEN + 1];
+    const char *err = NULL;
+    if (session_csrf_token(&m->s, token, &err) == 0)
+        tmpl_put(v, "csrf", arena_strdup(req->arena, token));
+    tmpl_put(v, "selection_url", arena_printf(req->arena, "/mail/selection?f=%s", mail_qs(req, f)));
+    tmpl_put(v, "uidvalidity", arena_printf(req->arena, "%u", m->conn->mb.uidvalidity));
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(folders[i].wire, f) == 0 && folders[i].depth == 0) {
+            tmpl_put_bool(v, "is_trash", folders[i].special == IMAP_SU_TRASH);
+            tmpl_put_bool(v, "is_junk", folders[i].special == IMAP_SU_JUNK);
+            tmpl_put_bool(v, "can_empty", folders[i].special == IMAP_SU_TRASH ||
+                                          folders[i].special == IMAP_SU_JUNK);
+        }
+    long long cnt = req->in[IN_COUNT].present ? req->in[IN_COUNT].v.num : 0;
+    if (req->in[IN_DONE].present)
+        for (size_t k = 0; k < sizeof(done) / sizeof(done[0]); k++)
+            if (strcmp(done[k].op, req->in[IN_DONE].v.str) == 0)
+                tmpl_put(v, "flash", cnt == 1 ? done[k].one
+                                              : arena_printf(req->arena, "%lld %s", cnt, done[k].many));
+    long long gone = req->in[IN_GONE].present ? req->in[IN_GONE].v.num : 0;
+    if (gone > 0)
+        tmpl_put(v, "gone_text", gone == 1 ? "This message is no longer here: it was moved or "
+                                             "deleted from another device. The list is refreshed."
+                                           : arena_printf(req->arena, "%lld of the messages you chose "
+                                                          "are no longer here: they were moved or "
+                                                          "deleted from another device. The list is "
+                                                          "refreshed.", gone));
+}
+
 void page_mailbox(struct request *req)
 {
     const struct config *cfg = &req->app->cfg;
@@ -229,6 +293,7 @@ void page_mailbox(struct request *req)
         tmpl_put(iv, "label", in_labels[k]);
         tmpl_put_bool(iv, "selected", k == (int)lr.in);
     }
+    put_selection(req, &m, v, f, folders, nfolders);
     tmpl_put(v, "sort", imap_sort_names[lr.sort]);
     tmpl_put(v, "order", lr.reverse ? "desc" : "asc");
     const char *base = list_query(req, f, &lr);
@@ -236,6 +301,7 @@ void page_mailbox(struct request *req)
         tmpl_put(v, "prev_url", arena_printf(req->arena, "/mail/?%s&page=%lld", base, page - 1));
     if ((uint64_t)lr.offset + n < total)
         tmpl_put(v, "next_url", arena_printf(req->arena, "/mail/?%s&page=%lld", base, page + 1));
+    put_refresh(req, v, &m, f, base, page);
     mail_end(&m);
     page_render(req, 200, "mailbox", v);
 }

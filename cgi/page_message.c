@@ -258,6 +258,7 @@ static void put_actions(struct request *req, struct mail *m, struct tmpl_vars *v
     tmpl_put_bool(v, "imap_actions", 1);
     tmpl_put(v, "csrf", arena_strdup(req->arena, token));
     tmpl_put(v, "action_url", arena_printf(req->arena, "/mail/action?f=%s&uid=%u", mail_qs(req, f), uid));
+    tmpl_put(v, "uv", arena_printf(req->arena, "%u", m->conn->mb.uidvalidity));
     tmpl_put_bool(v, "seen", seen);
     tmpl_put_bool(v, "flagged", flagged);
     struct imap_folder *fo = NULL;
@@ -305,6 +306,14 @@ void page_message(struct request *req)
         r = msg.too_complex ? put_raw_text(&m, v, uid, &err) : put_bodies(&m, v, &plan, f, uid, remote, &err);
         if (r == IMAP_OK && !seen)   /* opened: read, as mail programs do */
             r = mail_note(&m, imap_flag(m.conn->u, req->arena, uid, "\\Seen", true, &err));
+    }
+    if (r == IMAP_GONE && m.conn != NULL && m.conn->selected != NULL && strcmp(m.conn->selected, f) == 0) {
+        /* the folder is there, the message is not: moved or expunged by
+         * another client since the list was drawn; back to the refreshed
+         * list, which says so */
+        mail_end(&m);
+        page_redirect(req, arena_printf(req->arena, "/mail/?f=%s&gone=1", mail_qs(req, f)));
+        return;
     }
     if (r != IMAP_OK) {
         mail_error(req, r, err);

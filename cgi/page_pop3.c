@@ -18,6 +18,7 @@
 #include "crypto.h"
 #include "log.h"
 #include "mail.h"
+#include "prefs.h"
 #include "mime.h"
 #include "mimeview.h"
 #include "pop3.h"
@@ -211,39 +212,16 @@ static void hdr_put(const struct session *s, const char *uidl, const char *subje
     pthread_mutex_unlock(&hdr_lock);
 }
 
-/* --- "remove from server after reading" (per user, off by default) ------
- * Kept in the session store as a counter named after a hash of the login
- * (a counter is what both stores have; 1 = on), for ten years. */
-#define PREF_SECONDS (10LL * 365 * 86400)
-
-static const char *pref_name(struct request *req, const char *user)
-{
-    unsigned char h[CRYPTO_SHA256_LEN];
-    crypto_sha256(user, strlen(user), h);
-    char hex[33];
-    for (int i = 0; i < 16; i++)
-        snprintf(hex + 2 * i, 3, "%02x", h[i]);
-    return arena_printf(req->arena, "pref:pop3-remove:%s", hex);
-}
+/* --- "remove from server after reading" (per user, off by default) ---- */
 
 static bool pref_remove(struct request *req, const char *user)
 {
-    struct store *st = req->store(req);
-    long long v = 0;
-    const char *err = NULL;
-    return st != NULL && store_counter_get(st, pref_name(req, user), &v, &err) == 0 && v > 0;
+    return pref_get(req, user, "pop3-remove") > 0;
 }
 
 static int pref_set_remove(struct request *req, const char *user, bool on)
 {
-    struct store *st = req->store(req);
-    long long v = 0;
-    const char *err = NULL;
-    const char *name = pref_name(req, user);
-    if (st == NULL || store_counter_get(st, name, &v, &err) < 0)
-        return -1;
-    long long want = on ? 1 : 0;
-    return store_counter_add(st, name, want - v, (int64_t)time(NULL) + PREF_SECONDS, &v, &err);
+    return pref_set(req, user, "pop3-remove", on ? 1 : 0);
 }
 
 /* With the preference on: DELE the messages this session has read
@@ -338,8 +316,13 @@ void pop3_list(struct request *req, const struct session *s)
                                             removed == 1 ? "" : "s", removed == 1 ? "was" : "were"));
     char token[CSRF_TOKEN_LEN + 1];
     const char *terr = NULL;
-    if (session_csrf_token(s, token, &terr) == 0)
+    bool have_token = session_csrf_token(s, token, &terr) == 0;
+    if (have_token)
         tmpl_put(v, "csrf", arena_strdup(req->arena, token));
+    /* POP3 has no IDLE: the list reloads on the user's schedule */
+    tmpl_put_bool(v, "pop3", 1);
+    mail_put_refresh(req, v, s->rec.user, have_token ? arena_strdup(req->arena, token) : NULL);
+    tmpl_put(v, "reload_url", page > 0 ? arena_printf(req->arena, "/mail/?page=%lld", page) : "/mail/");
     tmpl_put_int(v, "total", (long long)n);
     tmpl_put_int(v, "first", shown ? (long long)offset + 1 : 0);
     tmpl_put_int(v, "last", (long long)(offset + shown));

@@ -18,6 +18,8 @@
 #include "tls.h"
 #include "validate.h"
 
+struct stream;
+
 enum http_method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_OTHER, METHOD__MAX };
 
 /* Every input any page accepts; a route lists the ones it takes. */
@@ -26,6 +28,10 @@ enum input_key {
     /* the mailbox pages */
     IN_FOLDER, IN_PAGE, IN_SORT, IN_ORDER, IN_QUERY, IN_IN, IN_UID, IN_PART, IN_REMOTE, IN_INLINE,
     IN_MSG, IN_CONFIRM, IN_PROTO, IN_REMOVE, IN_OP, IN_TO,
+    /* how the mailbox checks for new mail */
+    IN_EVERY, IN_LIVE,
+    /* actions on a selection, folder management */
+    IN_UIDS, IN_UV, IN_NEXT, IN_NAME, IN_PARENT, IN_DONE, IN_COUNT, IN_GONE,
     /* the client configuration files */
     IN_EMAILADDRESS, IN_INCOMING,
     /* writing mail (page_compose.c) */
@@ -40,15 +46,18 @@ struct input_def {
     const char *name;
     enum input_source source;
     validator_fn valid;
-    unsigned flags;               /* INPUT_* */
+    bool multi;            /* may be sent more than once (checkboxes): the
+                            * values reach valid joined with "," */
+    unsigned flags;        /* INPUT_* */
 };
 
-#define INPUT_MULTI 0x1u   /* may be sent several times: every value in items */
-#define INPUT_FILE  0x2u   /* a multipart file part (with INPUT_MULTI): items carry
+#define INPUT_ITEMS 0x1u   /* may be sent several times: every value, validated
+                            * one by one, in items (not joined as multi does) */
+#define INPUT_FILE  0x2u   /* a multipart file part (with INPUT_ITEMS): items carry
                             * the bytes, file name and type; empty file inputs
                             * (no name, no bytes) are left out */
 
-/* One value of an INPUT_MULTI input. */
+/* One value of an INPUT_ITEMS input. */
 struct input_item {
     struct valid_value v;          /* the validated value (files: v.str is the name) */
     const char *data;              /* files: the bytes as uploaded */
@@ -60,7 +69,7 @@ struct input_item {
 struct input {
     bool present;
     struct valid_value v;          /* the first value */
-    struct input_item *items;      /* INPUT_MULTI: every value, in order */
+    struct input_item *items;      /* INPUT_ITEMS: every value, in order */
     size_t n;
 };
 
@@ -99,6 +108,9 @@ struct request {
     bool secret;                   /* the request carried a password: wipe the arena */
     const char *security_headers;  /* NULL: the app's; else replaces them
                                     * (e.g. a framed document's own CSP) */
+    struct stream *stream;         /* set (status 200): an event stream; the
+                                    * body is its first events, and the
+                                    * request goes to the event thread */
 };
 
 /* Renders template name with vars into req->body as an HTML page with

@@ -5,6 +5,8 @@
 #include <strings.h>
 
 #include "autodiscover.h"
+#include "foldername.h"
+#include "uidset.h"
 
 const struct input_def input_defs[IN__MAX] = {
     [IN_VIEW] = {"view", SRC_QUERY, valid_enum_word},
@@ -27,8 +29,18 @@ const struct input_def input_defs[IN__MAX] = {
     [IN_REMOVE] = {"remove", SRC_FORM, valid_bool},
     [IN_OP] = {"op", SRC_FORM, valid_enum_word},
     [IN_TO] = {"to", SRC_FORM, valid_folder},
+    [IN_EVERY] = {"every", SRC_FORM, valid_uint},
+    [IN_LIVE] = {"live", SRC_FORM, valid_bool},
     [IN_EMAILADDRESS] = {"emailaddress", SRC_QUERY, valid_email},
     [IN_INCOMING] = {"incoming", SRC_QUERY, valid_enum_word},
+    [IN_UIDS] = {"uid", SRC_FORM, valid_uid_set, true},
+    [IN_UV] = {"uv", SRC_FORM, valid_uid},
+    [IN_NEXT] = {"next", SRC_FORM, valid_uid},
+    [IN_NAME] = {"name", SRC_FORM, valid_folder_text},
+    [IN_PARENT] = {"parent", SRC_FORM, valid_parent_folder},
+    [IN_DONE] = {"done", SRC_QUERY, valid_enum_word},
+    [IN_COUNT] = {"n", SRC_QUERY, valid_uint},
+    [IN_GONE] = {"gone", SRC_QUERY, valid_uint},
     /* writing mail: header fields take any text here, so that a line
      * break is reported beside its field instead of failing the form */
     [IN_MODE] = {"mode", SRC_QUERY, valid_enum_word},
@@ -41,8 +53,8 @@ const struct input_def input_defs[IN__MAX] = {
     [IN_BCC] = {"bcc", SRC_FORM, valid_text},
     [IN_SUBJECT] = {"subject", SRC_FORM, valid_text},
     [IN_BODY] = {"body", SRC_FORM, valid_mail_text},
-    [IN_ATTACH] = {"attach", SRC_FORM, valid_line, INPUT_MULTI | INPUT_FILE},
-    [IN_KEEP] = {"keep", SRC_FORM, valid_uint, INPUT_MULTI},
+    [IN_ATTACH] = {"attach", SRC_FORM, valid_line, false, INPUT_ITEMS | INPUT_FILE},
+    [IN_KEEP] = {"keep", SRC_FORM, valid_uint, false, INPUT_ITEMS},
     [IN_IRT] = {"in_reply_to", SRC_FORM, valid_text},
     [IN_REFS] = {"references", SRC_FORM, valid_text},
 };
@@ -63,14 +75,20 @@ static const struct route routes[] = {
     {"/account/settings", GET_ONLY, page_account_settings, {IN_VIEW, IN__MAX}, 0, NULL},
     {"/account/check", POST_ONLY, page_check, {IN_CSRF, IN__MAX}, 0, NULL},
     {"/mail", GET_ONLY, page_mail_root, {IN__MAX}, 0, NULL},
-    {"/mail/", GET_ONLY, page_mailbox, {IN_FOLDER, IN_PAGE, IN_SORT, IN_ORDER, IN_QUERY, IN_IN, IN__MAX}, 0, NULL},
+    {"/mail/", GET_ONLY, page_mailbox, {IN_FOLDER, IN_PAGE, IN_SORT, IN_ORDER, IN_QUERY, IN_IN, IN_DONE, IN_COUNT, IN_GONE, IN__MAX}, 0, NULL},
     {"/mail/message", GET_ONLY, page_message, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_REMOTE, IN__MAX}, 0, NULL},
     {"/mail/body", GET_ONLY, page_message_body, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_REMOTE, IN__MAX}, 0, NULL},
-    {"/mail/action", POST_ONLY, page_message_action, {IN_CSRF, IN_FOLDER, IN_UID, IN_OP, IN_TO, IN_CONFIRM, IN__MAX}, 0, NULL},
+    {"/mail/action", POST_ONLY, page_message_action, {IN_CSRF, IN_FOLDER, IN_UID, IN_OP, IN_TO, IN_CONFIRM, IN_UV, IN__MAX}, 0, NULL},
     {"/mail/compose", GET_POST, page_compose,
      {IN_FOLDER, IN_UID, IN_MODE, IN_DRAFT_Q, IN_CSRF, IN_DRAFT, IN_TOKEN, IN_FROM, IN_RCPT_TO,
       IN_CC, IN_BCC, IN_SUBJECT, IN_BODY, IN_ATTACH, IN_KEEP, IN_IRT, IN_REFS, IN_OP, IN__MAX},
      0, NULL},
+    {"/mail/events", GET_ONLY, page_events, {IN_FOLDER, IN__MAX}, 0, NULL},
+    {"/mail/status", GET_ONLY, page_mail_status, {IN_FOLDER, IN__MAX}, 0, NULL},
+    {"/mail/refresh-settings", POST_ONLY, page_refresh_settings, {IN_CSRF, IN_EVERY, IN_LIVE, IN__MAX}, 0, NULL},
+    {"/mail/selection", POST_ONLY, page_selection, {IN_CSRF, IN_FOLDER, IN_UIDS, IN_UV, IN_OP, IN_TO, IN_CONFIRM, IN_NEXT, IN__MAX}, 0, NULL},
+    {"/mail/folders", GET_ONLY, page_folders, {IN_DONE, IN_FOLDER, IN__MAX}, 0, NULL},
+    {"/mail/folder-action", POST_ONLY, page_folder_action, {IN_CSRF, IN_OP, IN_FOLDER, IN_NAME, IN_PARENT, IN_CONFIRM, IN_NEXT, IN__MAX}, 0, NULL},
     {"/mail/pop3-settings", POST_ONLY, page_pop3_settings, {IN_CSRF, IN_REMOVE, IN__MAX}, 0, NULL},
     {"/mail/part", GET_ONLY, page_message_part, {IN_FOLDER, IN_UID, IN_MSG, IN_PART, IN_INLINE, IN__MAX}, 0, NULL},
     {"/mail/raw", GET_ONLY, page_message_raw, {IN_FOLDER, IN_UID, IN_MSG, IN__MAX}, 0, NULL},

@@ -20,6 +20,7 @@
 
 #include <fcgiapp.h>
 
+#include "events.h"
 #include "log.h"
 #include "routes.h"
 
@@ -157,7 +158,7 @@ static int take_raw_body(struct request *req, const struct raw_body *rb, FCGX_St
     return 0;
 }
 
-/* Binds every value of an INPUT_MULTI input (at most n) into its items. */
+/* Binds every value of an INPUT_ITEMS input (at most n) into its items. */
 static int bind_multi(struct request *req, enum input_key k, const struct input_def *d,
                       const struct http_fields *f, size_t n, const char **why)
 {
@@ -193,6 +194,27 @@ static int bind_multi(struct request *req, enum input_key k, const struct input_
     return 0;
 }
 
+/* A multi input sent n > 1 times: the values joined with "," and
+ * validated as one. -1 if too long or refused. */
+static int join_values(struct request *req, const struct http_fields *f, const struct input_def *d,
+                       struct valid_value *out)
+{
+    struct buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < f->n; i++) {
+        if (strcmp(f->v[i].key, d->name) != 0)
+            continue;
+        if (b.len > 0)
+            buf_putc(&b, ',');
+        buf_append(&b, f->v[i].value, f->v[i].value_len);
+        if (b.len > 64 * 1024)
+            break;
+    }
+    int ok = b.len <= 64 * 1024 && d->valid(req->arena, buf_cstr(&b), b.len, out);
+    buf_free(&b);
+    return ok ? 0 : -1;
+}
+
 /* Binds the route's declared inputs from the parsed sources. */
 static int bind_inputs(struct request *req, const struct route *rt,
                        const struct http_fields *src[3], const char **why)
@@ -204,9 +226,17 @@ static int bind_inputs(struct request *req, const struct route *rt,
         size_t n = http_fields_count(f, d->name);
         if (n == 0)
             continue;
-        if (d->flags & INPUT_MULTI) {
+        if (d->flags & INPUT_ITEMS) {
             if (bind_multi(req, k, d, f, n, why) != 0)
                 return 400;
+            continue;
+        }
+        if (n > 1 && d->multi) {
+            if (join_values(req, f, d, &req->in[k].v) < 0) {
+                *why = arena_printf(req->arena, "The field \"%s\" has a value this page cannot accept.", d->name);
+                return 400;
+            }
+            req->in[k].present = true;
             continue;
         }
         if (n > 1) {
@@ -312,8 +342,13 @@ static void write_response(struct request *req, FCGX_Request *fr, struct buf *he
     buf_puts(head, http_reason(req->status));
     buf_puts(head, "\r\nContent-Type: ");
     buf_puts(head, req->content_type ? req->content_type : "text/html; charset=utf-8");
-    buf_puts(head, "\r\nContent-Length: ");
-    put_uint(head, body_len);
+    if (req->stream != NULL) {
+        /* an event stream: no length; nginx must pass it on unbuffered */
+        buf_puts(head, "\r\nX-Accel-Buffering: no");
+    } else {
+        buf_puts(head, "\r\nContent-Length: ");
+        put_uint(head, body_len);
+    }
     buf_puts(head, "\r\nCache-Control: ");
     buf_puts(head, req->cache_control ? req->cache_control : "no-store");
     buf_puts(head, "\r\n");
@@ -392,7 +427,9 @@ static void expire_sessions_now_and_then(struct thread_ctx *t)
         log_info("msg=\"expired sessions removed\" count=%ld", removed);
 }
 
-static void handle(struct thread_ctx *t, FCGX_Request *fr)
+/* Answers one request. Returns true when fr went to the event thread (an
+ * event stream): the caller then needs a new FCGX_Request. */
+static bool handle(struct thread_ctx *t, FCGX_Request *fr)
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -416,7 +453,20 @@ static void handle(struct thread_ctx *t, FCGX_Request *fr)
         rt->handler(req);
     else
         page_error(req, st, why);
+    bool adopted = false;
+    if (req->stream != NULL && (req->status != 200 || req->method == METHOD_HEAD)) {
+        events_release(req->stream);
+        req->stream = NULL;
+    }
     write_response(req, fr, &t->head);
+    if (req->stream != NULL) {
+        if (FCGX_FFlush(fr->out) == 0 && FCGX_GetError(fr->out) == 0) {
+            events_adopt(req->stream, fr);
+            adopted = true;
+        } else {
+            events_release(req->stream);
+        }
+    }
     expire_sessions_now_and_then(t);
     if (req->secret) {
         arena_wipe_reset(t->arena);
@@ -429,6 +479,17 @@ static void handle(struct thread_ctx *t, FCGX_Request *fr)
                 : (const char *[]){"GET", "HEAD", "POST"}[req->method],
                 req->path ? req->path : "-", req->status,
                 req->shared_body ? req->shared_body->len : req->body.len, elapsed_us(&t0));
+    return adopted;
+}
+
+static FCGX_Request *new_request(void)
+{
+    FCGX_Request *fr = malloc(sizeof(*fr));
+    if (fr == NULL)
+        abort();
+    /* SIGUSR1 (from worker_run, at shutdown) makes a blocked accept fail. */
+    FCGX_InitRequest(fr, g_listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+    return fr;
 }
 
 static void *thread_main(void *arg)
@@ -438,22 +499,23 @@ static void *thread_main(void *arg)
     memset(&t, 0, sizeof(t));
     t.arena = arena_new();
     t_ctx = &t;
-    FCGX_Request fr;
-    /* SIGUSR1 (from worker_run, at shutdown) makes a blocked accept fail. */
-    FCGX_InitRequest(&fr, g_listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+    FCGX_Request *fr = new_request();
     while (!g_stopping) {
         pthread_mutex_lock(&g_accept_lock);
-        int rc = g_stopping ? -1 : FCGX_Accept_r(&fr);
+        int rc = g_stopping ? -1 : FCGX_Accept_r(fr);
         pthread_mutex_unlock(&g_accept_lock);
         if (rc < 0) {
             if (!g_stopping && rc != -EINTR)
                 usleep(10000);   /* e.g. EMFILE: don't spin */
             continue;
         }
-        handle(&t, &fr);
-        FCGX_Finish_r(&fr);
+        if (handle(&t, fr))
+            fr = new_request();   /* the event thread finishes the old one */
+        else
+            FCGX_Finish_r(fr);
     }
-    FCGX_Free(&fr, 1);
+    FCGX_Free(fr, 1);
+    free(fr);
     buf_free(&t.head);
     buf_free(&t.req.headers);
     buf_free(&t.req.body);
@@ -527,6 +589,8 @@ int worker_run(struct app *app, int listen_fd)
     sigfillset(&threads_mask);
     sigdelset(&threads_mask, SIGUSR1);
     pthread_sigmask(SIG_SETMASK, &threads_mask, NULL);
+    if (events_start(app) < 0)
+        return 1;
     for (int i = 0; i < n; i++)
         pthread_create(&th[i], NULL, thread_main, NULL);
     pthread_sigmask(SIG_SETMASK, &term, NULL);
@@ -534,6 +598,7 @@ int worker_run(struct app *app, int listen_fd)
     while (sigwait(&term, &sig) != 0 || sig != SIGTERM)
         ;
     stop_threads(th, n);
+    events_stop();
     free(th);
     tls_client_free(g_tls);
     return 0;

@@ -123,9 +123,9 @@ DENY_IMAP="pop@example.test"
 DENY_POP3="nopop@example.test"
 BRANCH_USERS="carol@branch.test dave@example.test"
 # The branch server plays an older IMAP server: none of SORT, ESORT,
-# CONTEXT=SORT, LIST-STATUS, SPECIAL-USE, CONDSTORE, QRESYNC, MOVE, so
-# postern's fallbacks are tested against a real server.
-BRANCH_IMAP_CAPS="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ NAMESPACE UIDPLUS CHILDREN"
+# CONTEXT=SORT, LIST-STATUS, SPECIAL-USE, CONDSTORE, QRESYNC, MOVE, IDLE,
+# so postern's fallbacks are tested against a real server.
+BRANCH_IMAP_CAPS="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ NAMESPACE UIDPLUS CHILDREN"
 
 MAIL_USER=postern-mail
 

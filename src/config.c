@@ -29,7 +29,7 @@ struct loader {
     int nerrors;
     const struct key_def *key;   /* the row being parsed */
     /* where each key was set, for the cross-checks after parsing */
-    int line_of[64];
+    int line_of[128];
     /* reader state */
     FILE *fp;
     const char *text;
@@ -561,6 +561,11 @@ static const struct key_def keys[] = {
     {"mailbox", "max_mime_depth", parse_number, OFF(mailbox.max_mime_depth), 2, 120, NUM_INT},
     {"mailbox", "max_mime_parts", parse_number, OFF(mailbox.max_mime_parts), 1, 2000, NUM_INT},
     {"mailbox", "max_header_bytes", parse_number, OFF(mailbox.max_header_bytes), 1024, 1048576, NUM_LONG},
+    {"mailbox", "live_updates", parse_bool, OFF(mailbox.live_updates), 0, 0, NUM_INT},
+    {"mailbox", "max_streams", parse_number, OFF(mailbox.max_streams), 0, 400, NUM_INT},
+    {"mailbox", "max_streams_per_user", parse_number, OFF(mailbox.max_streams_per_user), 1, 400, NUM_INT},
+    {"mailbox", "refresh_minutes", parse_number, OFF(mailbox.refresh_minutes), 0, 60, NUM_INT},
+    {"mailbox", "idle_renew", parse_number, OFF(mailbox.idle_renew), 10, 1740, NUM_INT},
     {"compose", "max_recipients", parse_number, OFF(compose.max_recipients), 1, 10000, NUM_INT},
     {"compose", "max_attachment_bytes", parse_number, OFF(compose.max_attachment_bytes), 1024, 1073741824, NUM_LONG},
     {"compose", "max_message_bytes", parse_number, OFF(compose.max_message_bytes), 65536, 1073741824, NUM_LONG},
@@ -580,7 +585,7 @@ static const struct key_def backend_keys[] = {
     {"backend", "smtp", parse_backend_ep, BOFF(ep[PROTO_SMTP]), 0, 0, NUM_INT},
     {"backend", "tls_name", parse_hostname, BOFF(tls_name), 0, 0, NUM_INT},
 };
-_Static_assert(NKEYS <= 64, "struct loader's line_of[] holds 64 keys");
+_Static_assert(NKEYS <= 128, "struct loader's line_of[] holds 128 keys");
 
 void config_defaults(struct config *cfg)
 {
@@ -605,6 +610,11 @@ void config_defaults(struct config *cfg)
     cfg->mailbox.max_mime_depth = 50;
     cfg->mailbox.max_mime_parts = 500;
     cfg->mailbox.max_header_bytes = 65536;
+    cfg->mailbox.live_updates = true;
+    cfg->mailbox.max_streams = 100;
+    cfg->mailbox.max_streams_per_user = 5;
+    cfg->mailbox.refresh_minutes = 2;
+    cfg->mailbox.idle_renew = 1500;
     cfg->compose.max_recipients = 100;
     cfg->compose.max_attachment_bytes = 25L * 1024 * 1024;
     cfg->compose.max_message_bytes = 36L * 1024 * 1024;

@@ -92,6 +92,11 @@ struct mailbox_conf {
     int max_mime_depth;               /* nesting of parts shown; 50 */
     int max_mime_parts;               /* parts of one message shown; 500 */
     long max_header_bytes;            /* header fields fetched for display; 64 KB */
+    bool live_updates;                /* IDLE + server-sent events; yes */
+    int max_streams;                  /* live-update streams per worker; 100 */
+    int max_streams_per_user;         /* per user (browser tabs) per worker; 5 */
+    int refresh_minutes;              /* default check schedule; 0: manual; 2 */
+    int idle_renew;                   /* seconds between DONE + IDLE; 1500 */
 };
 
 /* [compose]: writing mail */

@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "imap_folders.h"
 #include "imap_wire.h"
 #include "mutf7.h"
 #include "rfc2047.h"
@@ -50,6 +51,12 @@ static enum imap_result outcome(enum imapw_result r, const struct imapw_status *
         *err = arena_printf(a, "the connection to the mail server failed during %s", what);
         return IMAP_DEAD;
     }
+}
+
+enum imap_result imap_outcome(enum imapw_result r, const struct imapw_status *st,
+                              const char *what, struct arena *a, const char **err)
+{
+    return outcome(r, st, what, a, err);
 }
 
 /* --- capabilities ------------------------------------------------------ */
@@ -340,14 +347,15 @@ static int select_reply(void *ctx, const struct imapw_tok *t, size_t n)
     return 0;
 }
 
-enum imap_result imap_select(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
-                             const char *wire, struct imap_mailbox *mb, const char **err)
+static enum imap_result open_folder(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                                    const char *verb, const char *wire, struct imap_mailbox *mb,
+                                    const char **err)
 {
     memset(mb, 0, sizeof(*mb));
     struct imapw_cmd cmd;
     struct imapw_status st;
     imapw_cmd_init(&cmd, caps->literal_plus);
-    imapw_raw(&cmd, "SELECT ");
+    imapw_raw(&cmd, verb);
     imapw_string(&cmd, wire, strlen(wire));
     if (caps->condstore)
         imapw_raw(&cmd, " (CONDSTORE)");
@@ -361,6 +369,62 @@ enum imap_result imap_select(struct up_imap *u, const struct imap_caps *caps, st
         return IMAP_GONE;
     }
     return outcome(r, &st, "opening the folder", a, err);
+}
+
+enum imap_result imap_select(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                             const char *wire, struct imap_mailbox *mb, const char **err)
+{
+    return open_folder(u, caps, a, "SELECT ", wire, mb, err);
+}
+
+enum imap_result imap_examine(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                              const char *wire, struct imap_mailbox *mb, const char **err)
+{
+    enum imap_result r = open_folder(u, caps, a, "EXAMINE ", wire, mb, err);
+    mb->read_only = true;
+    return r;
+}
+
+/* STATUS name (MESSAGES 3 UIDNEXT 9 ...) into an imap_mailbox. */
+static int status_reply(void *ctx, const struct imapw_tok *t, size_t n)
+{
+    struct imap_mailbox *mb = ctx;
+    if (!imapw_is(t, n, 0, "STATUS") || n < 4 || t[n - 1].kind != IMAPW_CLOSE)
+        return 0;
+    size_t i = n - 2;
+    while (i > 0 && t[i].kind != IMAPW_OPEN)
+        i--;
+    for (i++; i + 1 < n - 1; i += 2) {
+        uint64_t v;
+        if (imapw_u64(t, n, i + 1, &v) < 0)
+            continue;
+        if (imapw_is(t, n, i, "MESSAGES")) mb->exists = (uint32_t)v;
+        else if (imapw_is(t, n, i, "UIDNEXT")) mb->uidnext = (uint32_t)v;
+        else if (imapw_is(t, n, i, "UIDVALIDITY")) mb->uidvalidity = (uint32_t)v;
+        else if (imapw_is(t, n, i, "UNSEEN")) mb->unseen = (uint32_t)v;
+        else if (imapw_is(t, n, i, "HIGHESTMODSEQ")) mb->highestmodseq = v;
+    }
+    return 0;
+}
+
+enum imap_result imap_status(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                             const char *wire, struct imap_mailbox *mb, const char **err)
+{
+    memset(mb, 0, sizeof(*mb));
+    struct imapw_cmd cmd;
+    struct imapw_status st;
+    imapw_cmd_init(&cmd, caps->literal_plus);
+    imapw_raw(&cmd, "STATUS ");
+    imapw_string(&cmd, wire, strlen(wire));
+    imapw_raw(&cmd, caps->condstore ? " (MESSAGES UIDNEXT UIDVALIDITY UNSEEN HIGHESTMODSEQ)"
+                                    : " (MESSAGES UIDNEXT UIDVALIDITY UNSEEN)");
+    enum imapw_result r = imapw_run(u, a, &cmd, status_reply, mb, &st);
+    imapw_cmd_free(&cmd);
+    if (r == IMAPW_NO) {
+        *err = arena_printf(a, "the folder cannot be read: %s", st.text);
+        return IMAP_GONE;
+    }
+    return outcome(r, &st, "checking the folder", a, err);
 }
 
 /* --- FETCH replies ------------------------------------------------------ */

@@ -82,6 +82,16 @@ struct imap_mailbox {
 enum imap_result imap_select(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
                              const char *wire, struct imap_mailbox *mb, const char **err);
 
+/* EXAMINE: as imap_select, read-only (a watcher that changes nothing). */
+enum imap_result imap_examine(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                              const char *wire, struct imap_mailbox *mb, const char **err);
+
+/* STATUS of the folder named wire: exists (MESSAGES), uidnext,
+ * uidvalidity, unseen and, with CONDSTORE, highestmodseq. A folder that
+ * is gone is IMAP_GONE. */
+enum imap_result imap_status(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                             const char *wire, struct imap_mailbox *mb, const char **err);
+
 enum imap_sort { IMAP_SORT_ARRIVAL, IMAP_SORT_DATE, IMAP_SORT_FROM, IMAP_SORT_SUBJECT,
                  IMAP_SORT_SIZE, IMAP_SORT__MAX };
 /* "arrival", "date", "from", "subject", "size" */

@@ -53,7 +53,7 @@ enum imap_result imap_append(struct up_imap *u, const struct imap_caps *caps, st
     imapw_cmd_free(&cmd);
     if (r == IMAPW_OK && strcasecmp(st.code, "APPENDUID") == 0) {
         char *end = NULL;
-        strtoul(st.code_arg, &end, 10);                      /* UIDVALIDITY */
+        strtoul(st.code_args, &end, 10);                      /* UIDVALIDITY */
         unsigned long uid = end ? strtoul(end, NULL, 10) : 0;
         *uid_r = uid <= UINT32_MAX ? (uint32_t)uid : 0;
     }

@@ -242,22 +242,21 @@ static enum imapw_result tagged(const char *line, size_t taglen, struct imapw_st
                           : strncasecmp(p, "NO", 2) == 0 ? IMAPW_NO
                           : strncasecmp(p, "BAD", 3) == 0 ? IMAPW_BAD : IMAPW_DEAD;
     if (st != NULL) {
-        st->code[0] = '\0';
+        st->code[0] = st->code_args[0] = '\0';
         while (*p && *p != ' ')
             p++;
         while (*p == ' ')
             p++;
-        st->code_arg[0] = '\0';
         if (*p == '[') {
             size_t k = strcspn(p + 1, " ]");
             snprintf(st->code, sizeof(st->code), "%.*s", (int)k, p + 1);
             const char *close = strchr(p, ']');
-            if (p[1 + k] == ' ' && close != NULL) {
-                size_t o = 0;
-                for (const char *q = p + 2 + k; q < close && o + 1 < sizeof(st->code_arg); q++)
-                    st->code_arg[o++] = (*q >= 0x20 && *q < 0x7f) ? *q : '?';
-                st->code_arg[o] = '\0';
-            }
+            const char *args = p + 1 + k;
+            while (*args == ' ')
+                args++;
+            size_t alen = close && close > args ? (size_t)(close - args) : 0;
+            if (alen < sizeof(st->code_args))
+                snprintf(st->code_args, sizeof(st->code_args), "%.*s", (int)alen, args);
             p = close ? close + 1 : p + strlen(p);
             while (*p == ' ')
                 p++;
@@ -308,12 +307,25 @@ static int send_cmd(struct reader *r, const char *tag, struct imapw_cmd *c, char
     return mailstream_flush(r->st) < 0 ? -1 : 0;
 }
 
+/* An untagged "N EXISTS" or "N EXPUNGE" updates the watched count. */
+static void track_exists(struct up_imap *u, const struct imapw_tok *t, size_t n)
+{
+    uint32_t *exists = up_imap_exists_watch(u);
+    uint64_t v;
+    if (exists == NULL || n < 2 || imapw_u64(t, n, 0, &v) < 0)
+        return;
+    if (imapw_is(t, n, 1, "EXISTS") && v <= UINT32_MAX)
+        *exists = (uint32_t)v;
+    else if (imapw_is(t, n, 1, "EXPUNGE") && *exists > 0)
+        (*exists)--;
+}
+
 enum imapw_result imapw_run(struct up_imap *u, struct arena *a, struct imapw_cmd *c,
                             imapw_untagged_fn fn, void *ctx, struct imapw_status *st)
 {
     static atomic_uint counter;
     if (st != NULL)
-        st->text[0] = st->code[0] = st->code_arg[0] = '\0';
+        st->text[0] = st->code[0] = st->code_args[0] = '\0';
     if (c->bad)
         return IMAPW_REFUSED;
     struct mailimap *imap = up_imap_session(u);
@@ -336,6 +348,7 @@ enum imapw_result imapw_run(struct up_imap *u, struct arena *a, struct imapw_cmd
             goto out;
         sent = 0;
         if (first[0] == '*' && first[1] == ' ') {
+            track_exists(u, r.tok + 1, r.n > 0 ? r.n - 1 : 0);
             /* drop the "*" token itself */
             if (r.n > 0 && fn != NULL && fn(ctx, r.tok + 1, r.n - 1) < 0) {
                 res = IMAPW_DEAD;
@@ -399,4 +412,101 @@ size_t imapw_skip_list(const struct imapw_tok *t, size_t n, size_t i)
             return i + 1;
     }
     return n;
+}
+
+/* --- IDLE (RFC 2177) ---------------------------------------------------- */
+
+/* Reads one whole reply with the session's deadline of timeout_ms. */
+static int idle_read_reply(struct up_imap *u, struct arena *a, int timeout_ms,
+                           struct imapw_tok **tok, size_t *n, char **first)
+{
+    struct mailimap *imap = up_imap_session(u);
+    struct reader r = { .st = imap->imap_stream, .a = a, .max_literal = IMAPW_LITERAL_MAX };
+    if (r.st == NULL)
+        return -1;
+    up_imap_deadline(u, timeout_ms, IMAPW_LITERAL_MAX + IMAPW_BUDGET_EXTRA);
+    r.line = mmap_string_new("");
+    int rc = read_reply(&r, first);
+    mmap_string_free(r.line);
+    *tok = r.tok;
+    *n = r.n;
+    return rc;
+}
+
+/* Hands an untagged reply (without its "*") to fn; 0, or -1 when it is BYE
+ * or fn fails. */
+static int idle_untagged(const struct imapw_tok *t, size_t n, imapw_untagged_fn fn, void *ctx)
+{
+    if (n > 1 && imapw_is(t, n, 1, "BYE"))
+        return -1;
+    return n > 1 && fn != NULL ? fn(ctx, t + 1, n - 1) : 0;
+}
+
+/* Sends line, then reads replies (untagged ones to fn) until the "+" of
+ * IDLE (plus: IMAPW_OK) or idle's tagged reply (its result; for IDLE an
+ * OK without "+" is not idling: DEAD). */
+static enum imapw_result idle_exchange(struct up_imap *u, struct arena *a, const struct imapw_idle *idle,
+                                       const char *line, bool plus, int timeout_ms,
+                                       imapw_untagged_fn fn, void *ctx)
+{
+    struct mailimap *imap = up_imap_session(u);
+    if (imap->imap_stream == NULL)
+        return IMAPW_DEAD;
+    up_imap_deadline(u, timeout_ms, IMAPW_BUDGET_EXTRA);
+    if (send_all(imap->imap_stream, line, strlen(line)) < 0 || mailstream_flush(imap->imap_stream) < 0)
+        return IMAPW_DEAD;
+    size_t taglen = strlen(idle->tag);
+    for (int replies = 0; replies < 100000; replies++) {
+        struct imapw_tok *tok = NULL;
+        size_t n = 0;
+        char *first = NULL;
+        int rc = idle_read_reply(u, a, timeout_ms, &tok, &n, &first);
+        enum imapw_result res = IMAPW_DEAD;
+        if (rc == 0 && first[0] == '*' && first[1] == ' ') {
+            rc = idle_untagged(tok, n, fn, ctx);
+            free(tok);
+            if (rc < 0)
+                return IMAPW_DEAD;
+            continue;
+        }
+        if (rc == 0 && plus && first[0] == '+')
+            res = IMAPW_OK;
+        else if (rc == 0 && strncmp(first, idle->tag, taglen) == 0 && first[taglen] == ' ')
+            res = tagged(first, taglen, NULL);
+        free(tok);
+        if (plus && res == IMAPW_OK && first[0] != '+')
+            res = IMAPW_DEAD;
+        return res;
+    }
+    return IMAPW_DEAD;
+}
+
+enum imapw_result imapw_idle_begin(struct up_imap *u, struct arena *a, struct imapw_idle *idle,
+                                   int timeout_ms, imapw_untagged_fn fn, void *ctx)
+{
+    static atomic_uint counter;
+    snprintf(idle->tag, sizeof(idle->tag), "i%u", atomic_fetch_add(&counter, 1) % 1000000u);
+    char line[32];
+    snprintf(line, sizeof(line), "%s IDLE\r\n", idle->tag);
+    return idle_exchange(u, a, idle, line, true, timeout_ms, fn, ctx);
+}
+
+int imapw_idle_read(struct up_imap *u, struct arena *a, const struct imapw_idle *idle,
+                    int timeout_ms, imapw_untagged_fn fn, void *ctx)
+{
+    (void)idle;
+    struct imapw_tok *tok = NULL;
+    size_t n = 0;
+    char *first = NULL;
+    int rc = idle_read_reply(u, a, timeout_ms, &tok, &n, &first);
+    if (rc == 0)
+        rc = first[0] == '*' && first[1] == ' ' ? idle_untagged(tok, n, fn, ctx) : -1;
+    free(tok);
+    return rc;
+}
+
+enum imapw_result imapw_idle_end(struct up_imap *u, struct arena *a, const struct imapw_idle *idle,
+                                 int timeout_ms, imapw_untagged_fn fn, void *ctx)
+{
+    return idle_exchange(u, a, idle, "DONE\r\n", false, timeout_ms, fn, ctx);
 }

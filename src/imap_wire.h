@@ -85,8 +85,8 @@ struct imapw_status {
     char text[256];         /* the server's words after OK/NO/BAD */
     char code[64];          /* the response code's first word, e.g.
                              * "NONEXISTENT", "TRYCREATE"; empty if none */
-    char code_arg[128];     /* the rest of the response code, e.g. "38505 3955"
-                             * of [APPENDUID 38505 3955]; printable ASCII */
+    char code_args[1024];   /* the rest of the response code, e.g. COPYUID's
+                             * "1714 3:5 10:12"; empty if none (or too long) */
 };
 
 enum imapw_result {
@@ -106,6 +106,27 @@ enum imapw_result {
 #define IMAPW_BUDGET_EXTRA (16u << 20)
 enum imapw_result imapw_run(struct up_imap *u, struct arena *a, struct imapw_cmd *c,
                             imapw_untagged_fn fn, void *ctx, struct imapw_status *st);
+
+/* IDLE (RFC 2177) on the selected folder. imapw_idle_begin() sends IDLE
+ * and waits for the server's "+" (untagged replies before it go to fn):
+ * IMAPW_OK means the session is idling; NO/BAD that the server refused
+ * (the session is fine); DEAD that it must be closed. While idling, when
+ * the connection's descriptor is readable or up_imap_pending() says a
+ * reply is buffered, imapw_idle_read() reads one reply (waiting at most
+ * timeout_ms for the rest of it) and hands it to fn: 0, or -1 when the
+ * server said BYE, ended the IDLE, or the stream failed (close the
+ * session). imapw_idle_end() sends DONE and reads up to the tagged reply.
+ * Each step waits at most timeout_ms (0: the session's own timeout).
+ * Nothing else may be sent while idling. */
+struct imapw_idle {
+    char tag[16];
+};
+enum imapw_result imapw_idle_begin(struct up_imap *u, struct arena *a, struct imapw_idle *idle,
+                                   int timeout_ms, imapw_untagged_fn fn, void *ctx);
+int imapw_idle_read(struct up_imap *u, struct arena *a, const struct imapw_idle *idle,
+                    int timeout_ms, imapw_untagged_fn fn, void *ctx);
+enum imapw_result imapw_idle_end(struct up_imap *u, struct arena *a, const struct imapw_idle *idle,
+                                 int timeout_ms, imapw_untagged_fn fn, void *ctx);
 
 /* Tokenizes s[0..len) as one reply line (no literals), for tests and the
  * fuzzer: 0 with *out (malloc'd; free it) and *n, or -1. */

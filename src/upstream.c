@@ -440,6 +440,7 @@ struct up_imap {
     mailimap *imap;
     struct net *net;
     int timeout_ms;     /* the target's per-step deadline */
+    uint32_t *exists;   /* kept current by imapw_run; NULL: nobody cares */
 };
 
 struct up_imap *up_imap_open(struct tls_client *tc, const struct up_target *t,
@@ -488,6 +489,21 @@ bool up_imap_pending(const struct up_imap *u)
 {
     mailstream *st = u->imap->imap_stream;
     return (st != NULL && st->read_buffer_len > 0) || net_pending(u->net);
+}
+
+void up_imap_watch_exists(struct up_imap *u, uint32_t *exists)
+{
+    u->exists = exists;
+}
+
+uint32_t *up_imap_exists_watch(const struct up_imap *u)
+{
+    return u->exists;
+}
+
+int up_imap_fd(const struct up_imap *u)
+{
+    return net_fd(u->net);
 }
 
 void up_imap_close(struct up_imap *u, int timeout_ms)

@@ -37,6 +37,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"   /* enum proto, enum tls_mode */
 #include "tls.h"
@@ -134,6 +135,16 @@ enum net_error up_imap_net_error(const struct up_imap *u);
 /* True if a response is already buffered (in libetpan's stream or inside
  * TLS), so poll() on mailimap_idle_get_fd() must not be waited on. */
 bool up_imap_pending(const struct up_imap *u);
+
+/* Where the selected folder's message count lives: every untagged
+ * "N EXISTS" or "N EXPUNGE" any command reads (imapw_run) updates
+ * *exists, so a count cached across requests never goes stale however
+ * the server chose to tell us. NULL: none. */
+void up_imap_watch_exists(struct up_imap *u, uint32_t *exists);
+uint32_t *up_imap_exists_watch(const struct up_imap *u);
+
+/* The connection's socket, for poll() while idling; -1 once closed. */
+int up_imap_fd(const struct up_imap *u);
 
 /* LOGOUT (within timeout_ms) unless the session is dead, then frees
  * everything. NULL is a no-op. */

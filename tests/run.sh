@@ -3,12 +3,12 @@
 #
 # Each suite prints TAP-like lines, "ok - name" or "not ok - name"; this
 # script counts them. A suite that crashes or prints no result counts as a
-# failure. Set SUITES="unit integration autoconfig upstream browser fuzz" to choose.
+# failure. Set SUITES="unit integration mailbox actions autoconfig upstream browser fuzz" to choose.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD
-SUITES=${SUITES:-unit integration mailbox compose autoconfig upstream browser fuzz}
+SUITES=${SUITES:-unit integration mailbox live actions compose autoconfig upstream browser fuzz}
 OUT=${TEST_OUT:-$BUILD/test-output}
 mkdir -p "$OUT"
 pass=0
@@ -54,6 +54,21 @@ run_mailbox() {
     python3 tests/integration/mailbox.py > "$log" 2>&1 || rc=$?
     grep -E '^not ok' "$log" || true
     count mailbox "$log" $rc
+}
+
+run_live() {
+    local log=$OUT/live.log rc=0
+    python3 tests/integration/live.py > "$log" 2>&1 || rc=$?
+    grep -E '^not ok' "$log" || true
+    grep -E '^# (delivery|200 streams)' "$log" || true
+    count live "$log" $rc
+}
+
+run_actions() {
+    local log=$OUT/actions.log rc=0
+    python3 tests/integration/actions.py > "$log" 2>&1 || rc=$?
+    grep -E '^not ok' "$log" || true
+    count actions "$log" $rc
 }
 
 run_compose() {

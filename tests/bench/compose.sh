@@ -13,7 +13,7 @@ BUILD=${BUILD:-build}
 export RUN_DIR
 RUN_DIR=$(mktemp -d /tmp/postern-cbench-XXXXXX)
 chmod 755 "$RUN_DIR"
-export PORT=${COMPOSE_BENCH_PORT:-18560} MAIL_PORT_BASE=${COMPOSE_BENCH_MAIL_BASE:-30000}
+export PORT=${COMPOSE_BENCH_PORT:-18560} MAIL_PORT_BASE=${COMPOSE_BENCH_MAIL_BASE:-26000}
 export POSTERN_BIN="$repo/$BUILD/postern"
 trap '"$repo/scripts/stack.sh" stop >/dev/null 2>&1 || true; rm -rf "$RUN_DIR"' EXIT
 "$repo/scripts/stack.sh" start >/dev/null

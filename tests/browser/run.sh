@@ -21,7 +21,7 @@ trap '"$repo/scripts/stack.sh" stop >/dev/null 2>&1 || true; rm -rf "$RUN_DIR"' 
 "$repo/scripts/stack.sh" start
 cd "$repo"
 rc=0
-for t in settings mailbox compose; do
+for t in ${BROWSER_TESTS:-settings mailbox live actions compose}; do
     BASE_URL="http://127.0.0.1:$PORT" SHOT_DIR="$repo/$BUILD/test-output" node "$here/$t.test.mjs" || rc=1
 done
 exit $rc

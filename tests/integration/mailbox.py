@@ -315,14 +315,18 @@ def tests(st):
                              ("/mail/message?f=INBOX&uid=4294967296", 400),
                              ("/mail/part?f=INBOX&uid=1&part=1..2", 400),
                              ("/mail/?f=No%20such%20folder", 404),
-                             ("/mail/message?f=INBOX&uid=999999", 404),
                              ("/mail/part?f=INBOX&uid=1&part=9.9", 404)):
             r = get(st, cookie, path)
             eq(r.status, status, path)
             has(r.text, "<!DOCTYPE html>", path + " is a page")
+        # a message that is not (any more) in an existing folder: back to
+        # the list, which says so (not an error page)
+        r = get(st, cookie, "/mail/message?f=INBOX&uid=999999")
+        eq((r.status, r.getheader("Location")), (303, "/mail/?f=INBOX&gone=1"), "missing message")
+        has(get(st, cookie, "/mail/?f=INBOX&gone=1").text, "This message is no longer here", "the list says")
         # after all that the connection still works
         eq(get(st, cookie, "/mail/").status, 200, "mailbox after bad links")
-    check("mailbox: bad links get 400, missing folders and messages 404, readable pages", bad_links)
+    check("mailbox: bad links get 400, missing folders 404, a missing message the list saying so", bad_links)
 
     def reuse_and_recover():
         before = mail_log(st).count("Login: user=<alice@example.test>")
@@ -423,10 +427,10 @@ def actions(st, user, port, kind):
     check("actions (%s): flag, unflag, mark unread; token, method and input checked" % kind, flags_and_read)
 
     def move_and_delete():
-        eq(post(u1, op="move", to="Archive").status, 303, "move")
+        eq(post(u1, op="move", to="Archive").status, 200, "move (a result page with Undo)")
         eq(find("INBOX", 1), [], "gone from INBOX")
         eq(len(find("Archive", 1)), 1, "in Archive")
-        eq(post(u2, op="delete").status, 303, "delete")
+        eq(post(u2, op="delete").status, 200, "delete (a result page with Undo)")
         eq(find("INBOX", 2), [], "gone from INBOX")
         t = find("Trash", 2)
         eq(len(t), 1, "in Trash")
