@@ -315,6 +315,7 @@ def tests(st, fake):
         with open(out[0], "rb") as fh:
             copy = fh.read()
         hasnt(copy.decode("utf-8", "replace"), "\nBcc:", "Bcc header")
+        has(copy.decode("utf-8", "replace"), "X-Envelope-From: <alice@example.test>", "envelope sender = the user")
         has(copy.decode("utf-8", "replace"), msg["Message-ID"], "the same message")
         # alice's Sent has the copy, seen; no draft is left
         s = alice_imap.find("Sent", "Message-ID", msg["Message-ID"])
@@ -511,6 +512,21 @@ def tests(st, fake):
         finally:
             st.reload(st.conf_text)
     check("submission server stopped: unreachable said, form and draft kept", server_down)
+
+    def starttls_587():
+        text = st.conf_text.replace("smtp = 127.0.0.1:%d:SSL" % (st.mail_base + 465),
+                                    "smtp = 127.0.0.1:%d:STARTTLS" % (st.mail_base + 587))
+        st.reload(text)
+        try:
+            s = Session(st, "alice@example.test")
+            r = s.post([("to", "bob@example.test"), ("subject", "over 587"), ("body", "starttls"),
+                        ("op", "send")])
+            eq(r.status, 200, r.text[:600])
+            has(r.text, 'id="sent-note"')
+            wait_for(lambda: bob_imap.find("INBOX", "Subject", "over 587"), "delivery over 587")
+        finally:
+            st.reload(st.conf_text)
+    check("submission on 587 with STARTTLS sends too", starttls_587)
 
     def dropped():
         lab = Session(st, "lab@example.test")
