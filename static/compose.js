@@ -1,7 +1,8 @@
 // compose.js — progressive enhancement for /mail/compose: the form works
 // without it (every submit saves a draft). With it, the draft is saved in
-// the background after every data-autosave seconds of typing, and a file
-// over the size limit is named before it is uploaded.
+// the background after every data-autosave seconds of typing (also across
+// an ended session, once the person has signed in again), and a file over
+// the size limit is named before it is uploaded.
 (function () {
   "use strict";
   var form = document.querySelector("form.compose-form");
@@ -45,20 +46,54 @@
     return true;
   }
 
+  // After the session ended (401/403 on a save), each later round asks the
+  // server for a fresh form: once the person has signed in again (in
+  // another tab), its CSRF and send tokens replace the stale ones and the
+  // draft is saved; nothing typed here is lost meanwhile.
+  var ended = false;
+  function renewTokens() {
+    return fetch("/mail/compose", { credentials: "same-origin", redirect: "manual" })
+      .then(function (r) { return r.status === 200 ? r.text() : null; })
+      .then(function (html) {
+        if (!html) return false;
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.querySelector("form.compose-form");
+        if (!fresh) return false;
+        ["csrf", "token"].forEach(function (name) {
+          var from = fresh.querySelector("input[name=" + name + "]"), to = form.querySelector("input[name=" + name + "]");
+          if (from && to) to.value = from.value;
+        });
+        return true;
+      })
+      .catch(function () { return false; });
+  }
+
   function save() {
     if (!dirty || busy || submitting) return;
     busy = true;
-    dirty = false;
-    var data = new FormData(form);
-    data.set("op", "save");
-    say("Saving draft…");
-    fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" })
-      .then(function (r) { return r.text().then(function (t) { return { ok: r.ok, text: t }; }); })
-      .then(function (r) {
-        if (!r.ok || !adopt(r.text)) { dirty = true; say("The draft could not be saved just now; it will be tried again."); }
-      })
-      .catch(function () { dirty = true; say("The draft could not be saved just now; it will be tried again."); })
-      .then(function () { busy = false; });
+    var ready = ended ? renewTokens() : Promise.resolve(true);
+    ready.then(function (ok) {
+      if (!ok) { busy = false; return; }
+      ended = false;
+      dirty = false;
+      var data = new FormData(form);
+      data.set("op", "save");
+      say("Saving draft…");
+      return fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" })
+        .then(function (r) { return r.text().then(function (t) { return { status: r.status, ok: r.ok, text: t }; }); })
+        .then(function (r) {
+          if (r.status === 401 || r.status === 403) {
+            ended = true;
+            dirty = true;
+            say("Your session has ended. Sign in again in another tab: what you typed stays here and is saved as soon as you are back.");
+          } else if (!r.ok || !adopt(r.text)) {
+            dirty = true;
+            say("The draft could not be saved just now; it will be tried again.");
+          }
+        })
+        .catch(function () { dirty = true; say("The draft could not be saved just now; it will be tried again."); })
+        .then(function () { busy = false; });
+    });
   }
 
   function watchFiles() {

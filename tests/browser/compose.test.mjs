@@ -3,7 +3,8 @@
 // compose with an attachment, send, find it in Sent; reply from a message
 // page; a draft saved automatically while typing (the page's 30-second
 // timer, run on a fake clock), the tab closed, the draft reopened with its
-// text and attachment; the same without JavaScript (Save draft button).
+// text and attachment; a session that ends while typing (nothing lost, the
+// draft saved once signed in again); Save draft without JavaScript.
 // Prints "ok - …"/"not ok - …" lines; exits non-zero on any failure.
 import { assert, check, failed, launch } from "./lib.mjs";
 import { mkdirSync } from "node:fs";
@@ -101,6 +102,32 @@ try {
     assert((await q.inputValue("#body")).includes("Unfinished thoughts"), "text back");
     assert((await q.inputValue("#to")).includes("bob@example.test"), "recipient back");
     assert(await q.locator("#attached >> text=sketch.bin").count() === 1, "attachment back");
+    await ctx.close();
+  });
+
+  await check("session ended while typing: nothing lost, the draft is saved once signed in again", async () => {
+    const { ctx, p } = await signIn("alice@example.test");
+    await p.clock.install();
+    await p.goto(`${base}/mail/compose`);
+    await p.fill("#subject", `Across sessions ${stamp}`);
+    await p.fill("#body", "typed while the session ran out");
+    await ctx.clearCookies();   // the session is gone (expired, or signed out elsewhere)
+    let saved = p.waitForResponse((r) => r.url().endsWith("/mail/compose") && r.request().method() === "POST");
+    await p.clock.runFor(31000);
+    assert((await saved).status() === 401, "the save was refused: no session");
+    await p.locator("#autosave-status:text-matches('session has ended')").waitFor();
+    assert((await p.inputValue("#body")) === "typed while the session ran out", "the text is still on the page");
+    const q = await ctx.newPage();   // sign in again in another tab
+    await q.goto(`${base}/login`);
+    await q.fill("#user", "alice@example.test");
+    await q.fill("#password", "wonderland");
+    await Promise.all([q.waitForURL(`${base}/mail/`), q.click("button[type=submit]")]);
+    saved = p.waitForResponse((r) => r.url().endsWith("/mail/compose") && r.request().method() === "POST");
+    await p.clock.runFor(31000);
+    assert((await saved).status() === 200, "saved with the new session's tokens");
+    await p.locator("#autosave-status:text-matches('Draft saved')").waitFor();
+    await openFolder(q, "Drafts");
+    assert(await q.locator(`td.subject a:has-text("Across sessions ${stamp}")`).count() === 1, "the draft is in Drafts");
     await ctx.close();
   });
 
