@@ -597,6 +597,8 @@ static void compose_post(struct request *req, struct mail *m)
         render_form(req, m, f, false, 502);
         return;
     }
+    if (f->err_attach != NULL)
+        fields_ok = false;   /* a file was left out: nothing is sent before the person sees it */
     if (!fields_ok) {
         /* the draft keeps what can be kept: lists that do not parse are left out of it */
         to.n = f->err_to ? 0 : to.n;

@@ -584,15 +584,19 @@ def tests(st, fake):
         eq(r.status, 422)
         has(r.text, 'id="err-from"', "From not allowed")
         big = os.urandom(1100000)
-        r = alice.post([("to", "bob@example.test"), ("subject", "big"), ("body", "b"), ("op", "send")],
+        r = alice.post([("to", "bob@example.test"), ("subject", "big one"), ("body", "b"), ("op", "send")],
                        [("attach", "big.bin", big, "application/octet-stream"),
                         ("attach", "small.txt", b"small", "text/plain")])
-        eq(r.status, 200, r.text[:500])   # sent without the big file
-        # the big one named, the small one sent
-        got = wait_for(lambda: bob_imap.find("INBOX", "Subject", "big"), "delivery")
-        m = email.message_from_bytes(bob_imap.raw("INBOX", got[-1]), policy=email.policy.default)
-        eq([a.get_filename() for a in m.iter_attachments()], ["small.txt"])
-    check("From not allowed; an attachment over the limit is left out and named", from_and_size)
+        eq(r.status, 422, r.text[:500])
+        has(r.text, 'id="err-attach"', "named beside the field")
+        has(r.text, "big.bin")
+        has(r.text, "small.txt", "the other file kept")
+        d = int(field(r.text, "draft"))
+        m = email.message_from_bytes(alice_imap.raw("Drafts", d), policy=email.policy.default)
+        eq([a.get_filename() for a in m.iter_attachments()], ["small.txt"], "the draft holds the file that fits")
+        time.sleep(1)
+        eq(bob_imap.find("INBOX", "Subject", "big one"), [], "nothing sent")
+    check("From not allowed; an attachment over the limit: named, nothing sent, the rest kept", from_and_size)
 
     def oversize_named():
         big = os.urandom(1100000)
