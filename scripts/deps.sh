@@ -11,7 +11,7 @@ BUILD="build-essential pkg-config libfcgi-dev libetpan-dev libssl-dev \
 libgumbo-dev libinih-dev libsqlite3-dev libhiredis-dev libcmocka-dev \
 libsasl2-modules libqrencode-dev"
 SERVERS="openssl dovecot-imapd dovecot-pop3d dovecot-lmtpd \
-dovecot-submissiond nginx redis-server python3 python3-aiosmtpd"
+dovecot-submissiond nginx redis-server python3 python3-aiosmtpd postfix"
 TESTS="clang libclang-rt-14-dev curl chromium nodejs npm wrk valgrind \
 spawn-fcgi libplist-utils fetchmail isync zbar-tools"
 
@@ -54,6 +54,9 @@ fi
 cleanup() { [ -n "$made_policy" ] && rm -f "$policy"; return 0; }
 trap cleanup EXIT
 export DEBIAN_FRONTEND=noninteractive
+# Postfix runs only as the stack's private instance (STACK_MTA=postfix):
+# leave the system's /etc/postfix unconfigured
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections 2> /dev/null || true
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing

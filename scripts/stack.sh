@@ -10,6 +10,8 @@
 # Services, all on 127.0.0.1, all state under RUN_DIR, none of them the
 # system's (the system dovecot/nginx/redis are never touched):
 #   dovecot  IMAP, POP3, submission (relaying to the sink), LMTP
+#   postfix  (STACK_MTA=postfix only) a private Postfix between Dovecot's
+#            submission and LMTP/the sink, with the sink's RCPT rules
 #   relay    Python SMTP sink (scripts/stack/relay.py): bad* -> 550,
 #            soft* -> 450, unknown @example.test -> 550, known ones -> LMTP
 #            into Dovecot, others -> RUN_DIR/outbox/*.eml
@@ -38,6 +40,11 @@
 #                   from (tests count requests there)
 #   PYTHON          python with aiosmtpd (default /usr/bin/python3: Debian's,
 #                   not a pyenv/venv one that lacks python3-aiosmtpd)
+#   STACK_MTA       relay (default): Dovecot's submission relays to the sink;
+#                   postfix: to a private Postfix (base+26, its own config
+#                   and queue under RUN_DIR/postfix), which applies the same
+#                   recipient rules at RCPT, delivers @example.test over LMTP
+#                   and passes the rest to the sink
 #
 # After start, RUN_DIR/stack.env holds the ports and paths as shell
 # variables (tests may source it). Logs: RUN_DIR/logs/. PIDs:
@@ -65,9 +72,15 @@ NGINX_WORKERS=${NGINX_WORKERS:-1}
 STACK_TIMEOUT=${STACK_TIMEOUT:-20}
 PYTHON=${PYTHON:-/usr/bin/python3}
 [ -x "$PYTHON" ] || PYTHON=python3
+STACK_MTA=${STACK_MTA:-relay}
 
 # start order; stop goes backwards
 SERVICES="dovecot branch relay redis postern nginx"
+case "$STACK_MTA" in
+    relay) ;;
+    postfix) SERVICES="dovecot branch relay postfix redis postern nginx" ;;
+    *) printf 'stack: error: STACK_MTA=%s: relay or postfix\n' "$STACK_MTA" >&2; exit 1 ;;
+esac
 
 log() { printf 'stack: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -92,6 +105,9 @@ LOGS=$RUN_DIR/logs
 
 P_LMTP=$((MAIL_PORT_BASE + 24))
 P_RELAY=$((MAIL_PORT_BASE + 25))
+P_MTA=$((MAIL_PORT_BASE + 26))       # the private Postfix (STACK_MTA=postfix)
+# where Dovecot's submission service relays to
+if [ "$STACK_MTA" = postfix ]; then P_NEXT_HOP=$P_MTA; else P_NEXT_HOP=$P_RELAY; fi
 P_POP3=$((MAIL_PORT_BASE + 110))
 P_IMAP=$((MAIL_PORT_BASE + 143))
 P_REDIS=$((MAIL_PORT_BASE + 379))
@@ -254,7 +270,7 @@ sock_dir_recorded() { cat "$RUN_DIR/pids/postern.sockdir" 2> /dev/null || true; 
 
 stop_all() {
     local s sd
-    for s in nginx postern redis relay branch dovecot; do stop_one "$s"; done
+    for s in nginx postern redis postfix relay branch dovecot; do stop_one "$s"; done
     sd=$(sock_dir_recorded)
     if [ -n "$sd" ] && [ -d "$sd" ]; then
         find "$sd" -maxdepth 1 -name 'worker-*.sock' -type s -delete 2> /dev/null || true
@@ -360,7 +376,7 @@ render_dovecot() {
         "LOGIN_CHROOT=$LOGIN_CHROOT" "ANVIL_CHROOT=$ANVIL_CHROOT" "MAIL_USER=$MAIL_OWNER" \
         "MAIL_OWNER_SETTINGS=$MAIL_OWNER_SETTINGS" "SSL_DH=$dh" \
         "P_IMAP=$7" "P_IMAPS=$8" "P_POP3=$9" "P_POP3S=${10}" \
-        "P_SUBMISSION=${11}" "P_SUBMISSIONS=${12}" "P_LMTP=${13}" "P_RELAY=$P_RELAY"
+        "P_SUBMISSION=${11}" "P_SUBMISSIONS=${12}" "P_LMTP=${13}" "P_RELAY=$P_NEXT_HOP"
     if [ "$(id -u)" = 0 ]; then chown "$MAIL_UID:$MAIL_GID" "$3"; fi
 }
 
@@ -482,10 +498,36 @@ check_tools() {
     "$PYTHON" -c 'import aiosmtpd' 2> /dev/null ||
         die "$PYTHON cannot import aiosmtpd: install python3-aiosmtpd (scripts/deps.sh) or set PYTHON"
     [ -x "$POSTERN_BIN" ] || die "$POSTERN_BIN not found or not executable: build first: make"
+    if [ "$STACK_MTA" = postfix ]; then
+        [ -x /usr/lib/postfix/sbin/master ] && command -v postfix > /dev/null 2>&1 ||
+            die "STACK_MTA=postfix: Postfix is not installed (scripts/deps.sh)"
+        [ "$(id -u)" = 0 ] || die "STACK_MTA=postfix: Postfix's master must start as root"
+    fi
     if [ -n "${POSTERN_CONF:-}" ]; then
         [ -r "$POSTERN_CONF" ] || die "POSTERN_CONF=$POSTERN_CONF is not readable"
         POSTERN_CONF=$(readlink -f "$POSTERN_CONF")
     fi
+}
+
+# prepare_postfix: RUN_DIR/postfix (config, recipient tables) and its
+# queue, checked (and completed) by "postfix check"
+prepare_postfix() {
+    local d=$RUN_DIR/postfix u
+    mkdir -p "$d/spool" "$d/data"
+    chmod 0755 "$d" "$d/spool"
+    chown postfix "$d/data"
+    chmod 0700 "$d/data"
+    render "$STACK/postfix-main.cf.in" "$d/main.cf" "DIR=$d" "LOG=$LOGS/postfix.log" \
+        "P_RELAY=$P_RELAY" "LOGDIR=$LOGS"
+    render "$STACK/postfix-master.cf.in" "$d/master.cf" "P_MTA=$P_MTA"
+    printf 'example.test lmtp:inet:127.0.0.1:%s\n' "$P_LMTP" > "$d/transport"
+    : > "$d/recipients.tmp"
+    for u in $MAIN_USERS; do printf '%s OK\n' "${u%%|*}" >> "$d/recipients.tmp"; done
+    mv "$d/recipients.tmp" "$d/recipients"
+    printf '%s\n' '/^bad[^@]*@/ 550 5.1.1 recipient rejected (test rule: bad*)' \
+        '/^soft[^@]*@/ 450 4.2.0 temporarily rejected (test rule: soft*)' > "$d/recipient_rules"
+    touch "$LOGS/postfix.log"
+    postfix -c "$d" check 2>> "$LOGS/postfix.log" || die "postfix -c $d check failed (see $LOGS/postfix.log)"
 }
 
 prepare() {
@@ -514,6 +556,7 @@ prepare() {
     "$PYTHON" "$STACK/seed_mail.py" --mail-root "$RUN_DIR/mail" \
         ${MAIL_UID:+--uid "$MAIL_UID" --gid "$MAIL_GID"} || die "seeding mail failed"
     seed_lab
+    if [ "$STACK_MTA" = postfix ]; then prepare_postfix; fi
 
     # postern
     if [ -z "${POSTERN_CONF:-}" ]; then
@@ -571,6 +614,8 @@ BRANCH_IMAPS_PORT=$P_B_IMAPS
 BRANCH_POP3_PORT=$P_B_POP3
 BRANCH_POP3S_PORT=$P_B_POP3S
 CA_FILE='$RUN_DIR/ca/ca.pem'
+MTA_PORT=$P_MTA
+STACK_MTA=$STACK_MTA
 TLS_NAME=mail.example.test
 OUTBOX='$RUN_DIR/outbox'
 POSTERN_CONF='$POSTERN_CONF'
@@ -580,13 +625,14 @@ EOF
 }
 
 check_ports_free() {
-    local pair
+    local pair MTA_PAIR=""
+    [ "$STACK_MTA" = postfix ] && MTA_PAIR="postfix SMTP:$P_MTA"
     for pair in "nginx HTTP:$PORT" "dovecot LMTP:$P_LMTP" "relay sink:$P_RELAY" \
         "dovecot POP3:$P_POP3" "dovecot IMAP:$P_IMAP" "redis:$P_REDIS" \
         "dovecot submissions:$P_SUBMISSIONS" "dovecot submission:$P_SUBMISSION" \
         "dovecot IMAPS:$P_IMAPS" "dovecot POP3S:$P_POP3S" \
         "branch IMAP:$P_B_IMAP" "branch IMAPS:$P_B_IMAPS" "branch POP3:$P_B_POP3" \
-        "branch POP3S:$P_B_POP3S"; do
+        "branch POP3S:$P_B_POP3S" ${MTA_PAIR:+"$MTA_PAIR"}; do
         if tcp_open "${pair##*:}"; then
             die "port 127.0.0.1:${pair##*:} (${pair%:*}) is already in use (another stack? set PORT / MAIL_PORT_BASE)"
         fi
@@ -620,6 +666,12 @@ cmd_start() {
     launch relay "$l" "$PYTHON" "$STACK/relay.py" --port "$P_RELAY" --lmtp-port "$P_LMTP" \
         --outbox "$RUN_DIR/outbox" --users "$RUN_DIR/dovecot/users"
     wait_ready relay "$l" all_tcp $P_RELAY
+
+    if [ "$STACK_MTA" = postfix ]; then
+        l=$LOGS/postfix.log
+        launch postfix "$l" /usr/lib/postfix/sbin/master -c "$RUN_DIR/postfix" -d
+        wait_ready postfix "$l" greets "$P_MTA" "220 "
+    fi
 
     l=$LOGS/redis.log
     launch redis "$l" redis-server --bind 127.0.0.1 --port "$P_REDIS" --save '' \
