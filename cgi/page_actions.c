@@ -116,29 +116,12 @@ void page_message_action(struct request *req)
         page_error(req, 400, "This form is not complete (folder, message or action missing).");
         return;
     }
-    int op = -1;
-    for (int k = 0; k < OP__MAX; k++)
-        if (strcmp(op_names[k], req->in[IN_OP].v.str) == 0)
-            op = k;
-    if (op < 0) {
-        page_error(req, 400, "There is no such action.");
-        return;
-    }
     const char *f = req->in[IN_FOLDER].v.str, *err = NULL;
     uint32_t uid = (uint32_t)req->in[IN_UID].v.num;
     struct mail m;
-    int b = mail_begin(req, &m);
-    if (b != 0) {
-        if (b > 0) {
-            mail_end(&m);
-            page_error(req, 404, "There is nothing to do this to here.");
-        }
+    int op = sel_begin(req, &m, op_names, OP__MAX);
+    if (op < 0)
         return;
-    }
-    if (request_check_post(req, &m.s) < 0) {
-        mail_end(&m);
-        return;
-    }
     if (req->in[IN_UV].present)
         sel_forget_selected(&m);   /* a fresh SELECT: the UIDVALIDITY of now */
     enum imap_result r = mail_select(&m, f, false, &err);

@@ -442,34 +442,42 @@ static enum imap_result act(struct request *req, struct mail *m, enum op op, con
     }
 }
 
+int sel_begin(struct request *req, struct mail *m, const char *const *names, int n)
+{
+    int op = -1;
+    for (int k = 0; k < n && req->in[IN_OP].present; k++)
+        if (strcmp(names[k], req->in[IN_OP].v.str) == 0)
+            op = k;
+    if (op < 0) {
+        page_error(req, 400, "There is no such action.");
+        return -1;
+    }
+    int b = mail_begin(req, m);
+    if (b != 0) {
+        if (b > 0) {
+            mail_end(m);
+            page_error(req, 404, "There is nothing to do this to here.");
+        }
+        return -1;
+    }
+    if (request_check_post(req, &m->s) < 0) {
+        mail_end(m);
+        return -1;
+    }
+    return op;
+}
+
 void page_selection(struct request *req)
 {
     if (!req->in[IN_FOLDER].present || !req->in[IN_OP].present || !req->in[IN_UV].present) {
         page_error(req, 400, "This form is not complete (folder, action or folder version missing).");
         return;
     }
-    int op = -1;
-    for (int k = 0; k < OP__MAX; k++)
-        if (strcmp(op_names[k], req->in[IN_OP].v.str) == 0)
-            op = k;
-    if (op < 0) {
-        page_error(req, 400, "There is no such action.");
-        return;
-    }
     const char *f = req->in[IN_FOLDER].v.str, *err = NULL;
     struct mail m;
-    int b = mail_begin(req, &m);
-    if (b != 0) {
-        if (b > 0) {
-            mail_end(&m);
-            page_error(req, 404, "There is nothing to do this to here.");
-        }
+    int op = sel_begin(req, &m, op_names, OP__MAX);
+    if (op < 0)
         return;
-    }
-    if (request_check_post(req, &m.s) < 0) {
-        mail_end(&m);
-        return;
-    }
     sel_forget_selected(&m);   /* a fresh SELECT: the UIDVALIDITY of now */
     enum imap_result r = mail_select(&m, f, true, &err);
     if (r == IMAP_OK && sel_check_uv(req, &m, f) < 0) {

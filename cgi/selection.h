@@ -12,6 +12,12 @@
 #include "imap_folders.h"
 #include "mail.h"
 
+/* The start every action POST shares: op (IN_OP) must be one of
+ * names[0..n); then the IMAP session (mail_begin: a POP3 session gets
+ * 404) and the cross-site and token checks. Returns the op's index with
+ * m begun, or -1 with the response filled (and m ended). */
+int sel_begin(struct request *req, struct mail *m, const char *const *names, int n);
+
 /* The wire name of the top-level folder with special use su, or NULL
  * (with *err set and m->dead when the listing failed). */
 const char *sel_special(struct mail *m, enum imap_special su, const char **err);

@@ -42,55 +42,22 @@ run_unit() {
     count unit "$log" $rc
 }
 
-run_integration() {
-    local log=$OUT/integration.log rc=0
-    python3 tests/integration/run.py > "$log" 2>&1 || rc=$?
+# One Python suite against its own stack: SUITE FILE [PATTERN of "# "
+# lines worth showing, e.g. figures].
+run_py() {
+    local suite=$1 log=$OUT/$1.log rc=0
+    python3 "tests/integration/$2" > "$log" 2>&1 || rc=$?
     grep -E '^not ok' "$log" || true
-    count integration "$log" $rc
+    [ -z "${3:-}" ] || grep -E "$3" "$log" || true
+    count "$suite" "$log" $rc
 }
-
-run_mailbox() {
-    local log=$OUT/mailbox.log rc=0
-    python3 tests/integration/mailbox.py > "$log" 2>&1 || rc=$?
-    grep -E '^not ok' "$log" || true
-    count mailbox "$log" $rc
-}
-
-run_live() {
-    local log=$OUT/live.log rc=0
-    python3 tests/integration/live.py > "$log" 2>&1 || rc=$?
-    grep -E '^not ok' "$log" || true
-    grep -E '^# (delivery|200 streams)' "$log" || true
-    count live "$log" $rc
-}
-
-run_actions() {
-    local log=$OUT/actions.log rc=0
-    python3 tests/integration/actions.py > "$log" 2>&1 || rc=$?
-    grep -E '^not ok' "$log" || true
-    count actions "$log" $rc
-}
-
-run_compose() {
-    local log=$OUT/compose.log rc=0
-    python3 tests/integration/compose.py > "$log" 2>&1 || rc=$?
-    grep -E '^not ok' "$log" || true
-    count compose "$log" $rc
-}
-
-run_autoconfig() {
-    local log=$OUT/autoconfig.log rc=0
-    python3 tests/integration/autoconfig.py > "$log" 2>&1 || rc=$?
-    grep -E '^not ok' "$log" || true
-    count autoconfig "$log" $rc
-}
-
-run_upstream() {
-    local log=$OUT/upstream.log rc=0
-    python3 tests/integration/upstream.py > "$log" 2>&1 || rc=$?
-    grep -E '^not ok' "$log" || true
-    count upstream "$log" $rc
-}
+run_integration() { run_py integration run.py; }
+run_mailbox() { run_py mailbox mailbox.py; }
+run_live() { run_py live live.py '^# (delivery|200 streams)'; }
+run_actions() { run_py actions actions.py; }
+run_compose() { run_py compose compose.py; }
+run_autoconfig() { run_py autoconfig autoconfig.py; }
+run_upstream() { run_py upstream upstream.py; }
 
 run_browser() {
     local log=$OUT/browser.log rc=0
