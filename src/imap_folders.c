@@ -159,16 +159,11 @@ enum imap_result imap_copy_set(struct up_imap *u, const struct imap_caps *caps, 
     return r;
 }
 
-enum imap_result imap_destroy_set(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
-                                  const struct uidset *set, const char **err)
+/* \Deleted on the UID set s, then UID EXPUNGE of exactly s (uid_expunge)
+ * or a plain EXPUNGE (which also removes what others marked deleted). */
+static enum imap_result delete_uids(struct up_imap *u, struct arena *a, const char *s, bool uid_expunge,
+                                    const char **err)
 {
-    if (!caps->uidplus) {
-        *err = "this mail server cannot delete some messages alone (no UIDPLUS)";
-        return IMAP_NO;
-    }
-    if (set->n == 0)
-        return IMAP_OK;
-    const char *s = uidset_format(a, set);
     struct imapw_cmd cmd;
     struct imapw_status st;
     imapw_cmd_init(&cmd, false);
@@ -179,9 +174,25 @@ enum imap_result imap_destroy_set(struct up_imap *u, const struct imap_caps *cap
     if (r != IMAP_OK)
         return r;
     imapw_cmd_init(&cmd, false);
-    imapw_raw(&cmd, "UID EXPUNGE ");
-    imapw_raw(&cmd, s);
+    if (uid_expunge) {
+        imapw_raw(&cmd, "UID EXPUNGE ");
+        imapw_raw(&cmd, s);
+    } else {
+        imapw_raw(&cmd, "EXPUNGE");
+    }
     return run(u, a, &cmd, NULL, NULL, &st, "removing the messages", err);
+}
+
+enum imap_result imap_destroy_set(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                                  const struct uidset *set, const char **err)
+{
+    if (!caps->uidplus) {
+        *err = "this mail server cannot delete some messages alone (no UIDPLUS)";
+        return IMAP_NO;
+    }
+    if (set->n == 0)
+        return IMAP_OK;
+    return delete_uids(u, a, uidset_format(a, set), true, err);
 }
 
 enum imap_result imap_move_set(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
@@ -215,24 +226,7 @@ enum imap_result imap_empty_below(struct up_imap *u, const struct imap_caps *cap
 {
     if (uidnext <= 1)
         return IMAP_OK;
-    const char *s = arena_printf(a, "1:%u", uidnext - 1);
-    struct imapw_cmd cmd;
-    struct imapw_status st;
-    imapw_cmd_init(&cmd, false);
-    imapw_raw(&cmd, "UID STORE ");
-    imapw_raw(&cmd, s);
-    imapw_raw(&cmd, " +FLAGS.SILENT (\\Deleted)");
-    enum imap_result r = run(u, a, &cmd, NULL, NULL, &st, "marking the messages deleted", err);
-    if (r != IMAP_OK)
-        return r;
-    imapw_cmd_init(&cmd, false);
-    if (caps->uidplus) {
-        imapw_raw(&cmd, "UID EXPUNGE ");
-        imapw_raw(&cmd, s);
-    } else {
-        imapw_raw(&cmd, "EXPUNGE");
-    }
-    return run(u, a, &cmd, NULL, NULL, &st, "removing the messages", err);
+    return delete_uids(u, a, arena_printf(a, "1:%u", uidnext - 1), caps->uidplus, err);
 }
 
 /* --- STATUS, separator --------------------------------------------------- */
