@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -598,6 +599,11 @@ int worker_run(struct app *app, int listen_fd)
     sigaction(SIGPIPE, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);       /* Ctrl-C reaches the master, which stops us */
     sigaction(SIGHUP, &sa, NULL);
+    /* A fixed mmap threshold: request bodies (uploads up to max_body) are
+     * mapped and unmapped with their request. Left dynamic, glibc raises
+     * the threshold after the first large free, and each thread's malloc
+     * arena then keeps an upload's worth of memory after its request. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     if (FCGX_Init() != 0)
         return 1;
     char err[256];
