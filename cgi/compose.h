@@ -37,7 +37,7 @@ struct compose_form {
     unsigned src[COMPOSE_ATTACH_MAX];
     size_t natt;
     /* what the page says beside the fields and above the form */
-    const char *err_from, *err_to, *err_cc, *err_bcc, *err_subject, *err_attach;
+    const char *err_from, *err_to, *err_cc, *err_bcc, *err_subject, *err_body, *err_attach;
     const char *problem, *saved_note;
     const struct submit_rcpt *rejected;
     size_t nrejected;

@@ -194,6 +194,7 @@ static void render_form(struct request *req, struct mail *m, const struct compos
     tmpl_put(v, "err_cc", f->err_cc);
     tmpl_put(v, "err_bcc", f->err_bcc);
     tmpl_put(v, "err_subject", f->err_subject);
+    tmpl_put(v, "err_body", f->err_body);
     tmpl_put(v, "err_attach", f->err_attach);
     tmpl_put(v, "problem", f->problem);
     tmpl_put(v, "saved_note", f->saved_note);
@@ -245,6 +246,31 @@ static int recipients(struct request *req, const char *text, struct mb_list *l, 
     return -1;
 }
 
+/* Fields in which NUL bytes were typed (the request parser replaced each
+ * with U+FFFD, ROUTE_NUL_TEXT): the message beside each, which takes the
+ * place of any other. 0 if there were none, else -1 (nothing is sent). */
+static int nul_fields(struct request *req, struct compose_form *f)
+{
+    static const struct { enum input_key k; size_t err_off; const char *what; } fields[] = {
+        { IN_FROM, offsetof(struct compose_form, err_from), "The sender" },
+        { IN_RCPT_TO, offsetof(struct compose_form, err_to), "This field" },
+        { IN_CC, offsetof(struct compose_form, err_cc), "This field" },
+        { IN_BCC, offsetof(struct compose_form, err_bcc), "This field" },
+        { IN_SUBJECT, offsetof(struct compose_form, err_subject), "The subject" },
+        { IN_BODY, offsetof(struct compose_form, err_body), "The message" },
+    };
+    int bad = 0;
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        if (!req->in[fields[i].k].present || !req->in[fields[i].k].nul_replaced)
+            continue;
+        *(const char **)((char *)f + fields[i].err_off) =
+            arena_printf(req->arena, "%s contained NUL characters, which mail cannot carry; they "
+                         "were replaced with \xEF\xBF\xBD; check and send again.", fields[i].what);
+        bad = -1;
+    }
+    return bad;
+}
+
 /* Every header field checked; errors beside their fields. 0 if all pass. */
 static int check_fields(struct request *req, struct mail *m, struct compose_form *f,
                         struct mb_list *to, struct mb_list *cc, struct mb_list *bcc)
@@ -268,6 +294,7 @@ static int check_fields(struct request *req, struct mail *m, struct compose_form
                                  "Cc and Bcc together.", to->n + cc->n + bcc->n, max);
         bad = -1;
     }
+    bad |= nul_fields(req, f);
     if (!mb_msgids_valid(f->in_reply_to))
         f->in_reply_to = "";
     if (!mb_msgids_valid(f->references))
@@ -349,7 +376,7 @@ static void drop_draft(struct mail *m, const char *drafts, uint32_t uid)
 
 /* Saves msg as the new draft (replacing f->draft). 0 with f->draft set,
  * or -1 with *err. */
-static int save_draft(struct mail *m, struct compose_form *f, const struct buf *msg,
+static int save_draft(struct mail *m, struct compose_form *f, const struct mb_wire *msg,
                       const char *flags, const char **err)
 {
     const char *drafts = compose_folder(m, IMAP_SU_DRAFTS, err);
@@ -357,7 +384,7 @@ static int save_draft(struct mail *m, struct compose_form *f, const struct buf *
         return -1;
     uint32_t uid = 0;
     if (mail_note(m, imap_append(m->conn->u, &m->conn->caps, m->req->arena, drafts, flags,
-                                 msg->data, msg->len, &uid, err)) != IMAP_OK)
+                                 msg, &uid, err)) != IMAP_OK)
         return -1;
     drop_draft(m, drafts, f->draft);
     f->draft = uid;
@@ -382,7 +409,7 @@ static size_t envelope(struct request *req, const struct mb_list *l[3], struct s
 }
 
 static int send_now(struct request *req, struct mail *m, const char *from, struct submit_rcpt *rc,
-                    size_t n, const struct buf *msg, struct submit_result *res)
+                    size_t n, const struct mb_wire *msg, struct submit_result *res)
 {
     struct up_target t;
     if (routing_target(&req->app->cfg, m->s.rec.user, PROTO_SMTP, &t) == NULL) {
@@ -403,10 +430,10 @@ static int send_now(struct request *req, struct mail *m, const char *from, struc
         return -1;
     }
     struct up_cred cred = { m->s.rec.user, strlen(m->s.rec.user), pw, pwlen };
-    int rc_ = submit_send(req->tls, &t, &cred, from, rc, n, msg->data, msg->len, res);
+    int rc_ = submit_send(req->tls, &t, &cred, from, rc, n, msg, res);
     crypto_wipe(pw, sizeof(pw));
     log_info("msg=\"compose: send\" result=%s code=%d recipients=%zu bytes=%zu ms=%ld",
-             submit_outcome_names[res->outcome], res->code, n, msg->len, res->elapsed_ms);
+             submit_outcome_names[res->outcome], res->code, n, msg->size, res->elapsed_ms);
     return rc_;
 }
 
@@ -448,13 +475,13 @@ static void render_sent(struct request *req, struct mail *m, const char *text, b
  * marked; or, if Sent refuses, the sent message kept in Drafts for a
  * "save to Sent" that never sends again. */
 static void after_sent(struct request *req, struct mail *m, struct compose_form *f,
-                       const struct buf *wire, const char *text)
+                       const struct mb_wire *wire, const char *text)
 {
     const char *err = NULL, *drafts_err = NULL;
     const char *sent = compose_folder(m, IMAP_SU_SENT, &err);
     uint32_t uid = 0;
     enum imap_result r = sent ? mail_note(m, imap_append(m->conn->u, &m->conn->caps, req->arena, sent,
-                                                         "\\Seen", wire->data, wire->len, &uid, &err))
+                                                         "\\Seen", wire, &uid, &err))
                               : IMAP_NO;
     const char *drafts = compose_folder(m, IMAP_SU_DRAFTS, &drafts_err);
     mark_original(m, f);
@@ -488,9 +515,13 @@ static void save_sent_again(struct request *req, struct mail *m, struct compose_
     }
     const char *sent = r == IMAP_OK ? compose_folder(m, IMAP_SU_SENT, &err) : NULL;
     uint32_t uid = 0;
+    struct mb_wire msg;
+    mb_wire_init(&msg);
+    mb_wire_raw(&msg, data, len);
     if (sent != NULL)
-        r = mail_note(m, imap_append(m->conn->u, &m->conn->caps, req->arena, sent, "\\Seen", data,
-                                     len, &uid, &err));
+        r = mail_note(m, imap_append(m->conn->u, &m->conn->caps, req->arena, sent, "\\Seen", &msg,
+                                     &uid, &err));
+    mb_wire_free(&msg);
     if (sent == NULL || r != IMAP_OK) {
         render_sent(req, m, "It had already been sent; it was not sent again.", false,
                     err ? err : "the Sent folder could not be found", f->draft);
@@ -517,31 +548,29 @@ static void render_duplicate(struct request *req, struct mail *m)
     page_render(req, 409, "compose", v);
 }
 
-/* The message into out (cleared first): as a draft (Bcc kept, postern's
+/* The message into out (as segments; cleared first): as a draft (Bcc kept, postern's
  * note) or as it goes out. Over max_message_bytes, the files just added
  * are left out (named beside the field) and *trimmed set. 0, or -1. */
 static int build(struct request *req, struct compose_form *f, struct mb_message *desc, bool draft,
-                 struct buf *out, const char **message_id, const char **why, bool *trimmed)
+                 struct mb_wire *out, const char **message_id, const char **why, bool *trimmed)
 {
     long max = req->app->cfg.compose.max_message_bytes;
     desc->write_bcc = draft;
     desc->x_postern = draft ? compose_note(req, f) : NULL;
-    buf_clear(out);
-    if (mb_build(req->arena, desc, out, message_id, why) < 0)
+    if (mb_build_wire(req->arena, desc, out, message_id, why) < 0)
         return -1;
-    if ((long)out->len <= max)
+    if ((long)out->size <= max)
         return 0;
     size_t kept = 0;
     while (kept < f->natt && f->src[kept] != 0)
         kept++;
     f->err_attach = arena_printf(req->arena, "The message would be %s, over the limit of %s; the "
                                  "files just added were not attached.",
-                                 size_text(req, (long)out->len), size_text(req, max));
+                                 size_text(req, (long)out->size), size_text(req, max));
     f->natt = desc->natt = kept;
     *trimmed = true;
     desc->message_id = *message_id;
-    buf_clear(out);
-    return mb_build(req->arena, desc, out, message_id, why);
+    return mb_build_wire(req->arena, desc, out, message_id, why);
 }
 
 /* "14:05:09" now, local time (static buffer per thread). */
@@ -614,10 +643,11 @@ static void compose_post(struct request *req, struct mail *m)
     bool ready = send && fields_ok;
     struct mb_message desc;
     describe(&desc, req, f, &to, &cc, &bcc, NULL);
-    if (f->err_subject)
+    const char *why_subject = NULL;
+    if (f->err_subject && mb_screen_text(f->subject, 998 - 10, &why_subject) < 0)
         desc.subject = "";   /* the form shows it as typed; the draft cannot hold it */
-    struct buf msg;
-    buf_init(&msg);
+    struct mb_wire msg;   /* the message as segments: files borrowed from the request */
+    mb_wire_init(&msg);
     const char *message_id = NULL, *why = NULL;
     bool trimmed = false;
     int built = build(req, f, &desc, !ready, &msg, &message_id, &why, &trimmed);
@@ -626,7 +656,7 @@ static void compose_post(struct request *req, struct mail *m)
         built = build(req, f, &desc, true, &msg, &message_id, &why, &trimmed);
     }
     if (built != 0) {   /* check_fields screened every field: not expected */
-        buf_free(&msg);
+        mb_wire_free(&msg);
         f->problem = arena_printf(req->arena, "The message could not be put together (%s). Nothing "
                                   "was sent.", why);
         render_form(req, m, f, false, 500);
@@ -639,7 +669,7 @@ static void compose_post(struct request *req, struct mail *m)
         struct submit_result res;
         if (send_now(req, m, f->from, rc, n, &msg, &res) == 0) {
             after_sent(req, m, f, &msg, "The mail server accepted it for delivery.");
-            buf_free(&msg);
+            mb_wire_free(&msg);
             return;
         }
         /* not sent: the form comes back, and the draft is saved now */
@@ -655,14 +685,14 @@ static void compose_post(struct request *req, struct mail *m)
     }
     const char *err = NULL;
     if (built != 0 || save_draft(m, f, &msg, DRAFT_FLAGS, &err) < 0) {
-        buf_free(&msg);
+        mb_wire_free(&msg);
         f->problem = arena_printf(req->arena, "%s%sYour draft could not be saved on the mail server "
                                   "(%s).", f->problem ? f->problem : "", f->problem ? " " : "",
                                   built != 0 ? why : err ? err : "");
         render_form(req, m, f, false, 502);
         return;
     }
-    buf_free(&msg);
+    mb_wire_free(&msg);
     f->saved_note = arena_printf(req->arena, "Draft saved at %s.%s", clock_text(), send ? " It was not sent." : "");
     render_form(req, m, f, true, status);
 }

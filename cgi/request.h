@@ -68,6 +68,7 @@ struct input_item {
 
 struct input {
     bool present;
+    bool nul_replaced;             /* ROUTE_NUL_TEXT: NULs sent in it became U+FFFD */
     struct valid_value v;          /* the first value */
     struct input_item *items;      /* INPUT_ITEMS: every value, in order */
     size_t n;

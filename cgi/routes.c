@@ -82,7 +82,7 @@ static const struct route routes[] = {
     {"/mail/compose", GET_POST, page_compose,
      {IN_FOLDER, IN_UID, IN_MODE, IN_DRAFT_Q, IN_CSRF, IN_DRAFT, IN_TOKEN, IN_FROM, IN_RCPT_TO,
       IN_CC, IN_BCC, IN_SUBJECT, IN_BODY, IN_ATTACH, IN_KEEP, IN_IRT, IN_REFS, IN_OP, IN__MAX},
-     0, NULL},
+     ROUTE_NUL_TEXT, NULL},
     {"/mail/events", GET_ONLY, page_events, {IN_FOLDER, IN__MAX}, 0, NULL},
     {"/mail/status", GET_ONLY, page_mail_status, {IN_FOLDER, IN__MAX}, 0, NULL},
     {"/mail/refresh-settings", POST_ONLY, page_refresh_settings, {IN_CSRF, IN_EVERY, IN_LIVE, IN__MAX}, 0, NULL},

@@ -25,6 +25,10 @@ struct route {
 };
 
 #define ROUTE_ANY_CASE 0x1u   /* the path matches in any ASCII case (Outlook) */
+#define ROUTE_NUL_TEXT 0x2u   /* body text values with NUL bytes are taken with each
+                               * NUL replaced by U+FFFD (input.nul_replaced set), for
+                               * a page that tells the person beside the field;
+                               * other routes refuse them (400) */
 
 extern const struct input_def input_defs[IN__MAX];
 

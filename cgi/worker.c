@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -158,6 +159,21 @@ static int take_raw_body(struct request *req, const struct raw_body *rb, FCGX_St
     return 0;
 }
 
+/* Validates one field's value. A file part sent for a text input is a
+ * view into the body (not NUL-terminated): validated from a copy, and
+ * only when it is small enough to be text at all. */
+static bool valid_field(struct request *req, const struct input_def *d,
+                        const struct http_field *fld, struct valid_value *out)
+{
+    const char *v = fld->value;
+    if (fld->filename != NULL) {
+        if (fld->value_len > 64 * 1024)
+            return false;
+        v = arena_strndup(req->arena, fld->value, fld->value_len);
+    }
+    return d->valid(req->arena, v, fld->value_len, out);
+}
+
 /* Binds every value of an INPUT_ITEMS input (at most n) into its items. */
 static int bind_multi(struct request *req, enum input_key k, const struct input_def *d,
                       const struct http_fields *f, size_t n, const char **why)
@@ -179,9 +195,10 @@ static int bind_multi(struct request *req, enum input_key k, const struct input_
             it->filename = fld->filename;
             it->content_type = fld->content_type;
         }
-        const char *v = (d->flags & INPUT_FILE) ? fld->filename : fld->value;
-        size_t vlen = (d->flags & INPUT_FILE) ? strlen(fld->filename) : fld->value_len;
-        if (!d->valid(req->arena, v, vlen, &it->v)) {
+        bool ok = (d->flags & INPUT_FILE)
+                      ? d->valid(req->arena, fld->filename, strlen(fld->filename), &it->v)
+                      : valid_field(req, d, fld, &it->v);
+        if (!ok) {
             *why = arena_printf(req->arena, "The field \"%s\" has a value this page cannot accept.", d->name);
             return 400;
         }
@@ -244,13 +261,26 @@ static int bind_inputs(struct request *req, const struct route *rt,
             return 400;
         }
         const struct http_field *fld = http_fields_get(f, d->name);
-        if (!d->valid(req->arena, fld->value, fld->value_len, &req->in[k].v)) {
+        req->in[k].nul_replaced = fld->nul_replaced != 0;
+        if (!valid_field(req, d, fld, &req->in[k].v)) {
             *why = arena_printf(req->arena, "The field \"%s\" has a value this page cannot accept.", d->name);
             return 400;
         }
         req->in[k].present = true;
     }
     return 0;
+}
+
+/* The limits for rt's body: the app's, with NUL replacement for a
+ * ROUTE_NUL_TEXT route (tmp holds the copy). */
+static const struct http_limits *body_limits(const struct route *rt, const struct http_limits *lim,
+                                             struct http_limits *tmp)
+{
+    if (!(rt->flags & ROUTE_NUL_TEXT))
+        return lim;
+    *tmp = *lim;
+    tmp->replace_nul = 1;
+    return tmp;
 }
 
 /* Everything between accept and handler: returns 0 when the handler may
@@ -306,13 +336,14 @@ static int prepare(struct request *req, FCGX_Request *fr, const struct route **r
     }
     struct http_fields query = {0}, form = {0};
     struct http_fields *cookies = &req->cookies;
+    struct http_limits route_lim;
     const char *qs = prm[P_QUERY_STRING];
     st = http_parse_query(req->arena, qs ? qs : "", lim, &query, why);
     if (st == 0)
         st = http_parse_cookies(req->arena, prm[P_COOKIE], lim, cookies, why);
     if (st == 0 && req->method == METHOD_POST && !raw)
         st = http_parse_body(req->arena, prm[P_CONTENT_TYPE], body ? body : "",
-                             len, lim, &form, why);
+                             len, body_limits(rt, lim, &route_lim), &form, why);
     if (st != 0)
         return st;
     const struct http_fields *src[3] = {&query, &form, cookies};
@@ -568,6 +599,11 @@ int worker_run(struct app *app, int listen_fd)
     sigaction(SIGPIPE, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);       /* Ctrl-C reaches the master, which stops us */
     sigaction(SIGHUP, &sa, NULL);
+    /* A fixed mmap threshold: request bodies (uploads up to max_body) are
+     * mapped and unmapped with their request. Left dynamic, glibc raises
+     * the threshold after the first large free, and each thread's malloc
+     * arena then keeps an upload's worth of memory after its request. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     if (FCGX_Init() != 0)
         return 1;
     char err[256];

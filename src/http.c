@@ -62,6 +62,7 @@ static void pctx_init(struct http_pctx *c, struct arena *a, const struct http_li
     c->error_r = error_r;
     c->out = out;
     c->cap = 0;
+    c->replace_nul = 0;
     out->v = NULL;
     out->n = 0;
     if (error_r != NULL)
@@ -128,7 +129,7 @@ int http_check_value(struct http_pctx *c, size_t idx, const char *s, size_t n)
 
 /* --- urlencoded ------------------------------------------------------- */
 
-const char *http_pct_decode(struct arena *a, const char *s, size_t n, int plus,
+const char *http_pct_decode(struct arena *a, const char *s, size_t n, int flags,
                             char **out, size_t *out_len)
 {
     char *d = arena_alloc(a, n + 1);
@@ -140,27 +141,55 @@ const char *http_pct_decode(struct arena *a, const char *s, size_t n, int plus,
             int lo = hi >= 0 ? hexval((unsigned char)s[i + 2]) : -1;
             if (lo < 0)
                 return "bad percent-escape";
-            if (hi == 0 && lo == 0)
+            if (hi == 0 && lo == 0 && !(flags & HTTP_PCT_KEEP_NUL))
                 return "NUL byte (%00)";
             ch = (unsigned char)(hi << 4 | lo);
             i += 2;
-        } else if (ch == '+' && plus) {
+        } else if (ch == '+' && (flags & HTTP_PCT_PLUS)) {
             ch = ' ';
         }
         d[j++] = (char)ch;
     }
+    d[j] = '\0';
     *out = d;
     *out_len = j;
     return NULL;
 }
 
-/* Decodes and checks a key (is_key) or a value; 0 or a status. */
-static int form_item(struct http_pctx *c, size_t idx, const char *raw, size_t n, int is_key,
-                     char **out, size_t *out_len)
+char *http_nul_to_fffd(struct arena *a, const char *s, size_t n, size_t *out_len)
 {
-    const char *why = http_pct_decode(c->a, raw, n, 1, out, out_len);
+    size_t nuls = 0;
+    for (size_t i = 0; i < n; i++)
+        nuls += s[i] == '\0';
+    char *d = arena_alloc(a, n + 2 * nuls + 1);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\0') {
+            d[j++] = s[i];
+            continue;
+        }
+        memcpy(d + j, "\xEF\xBF\xBD", 3);
+        j += 3;
+    }
+    d[j] = '\0';
+    *out_len = j;
+    return d;
+}
+
+/* Decodes and checks a key (is_key) or a value; 0 or a status. A value's
+ * NULs become U+FFFD when the source allows it (*nul_r set). */
+static int form_item(struct http_pctx *c, size_t idx, const char *raw, size_t n, int is_key,
+                     char **out, size_t *out_len, int *nul_r)
+{
+    int nul_ok = !is_key && c->replace_nul;
+    const char *why = http_pct_decode(c->a, raw, n, HTTP_PCT_PLUS | (nul_ok ? HTTP_PCT_KEEP_NUL : 0),
+                                      out, out_len);
     if (why != NULL)
         return http_fail(c, 400, idx, why);
+    if (nul_ok && memchr(*out, '\0', *out_len) != NULL) {
+        *out = http_nul_to_fffd(c->a, *out, *out_len, out_len);
+        *nul_r = 1;
+    }
     return is_key ? http_check_name(c, idx, *out, *out_len)
                   : http_check_value(c, idx, *out, *out_len);
 }
@@ -174,19 +203,20 @@ static int form_pair(struct http_pctx *c, const char *seg, size_t n)
     size_t vstart = eq != NULL ? klen + 1 : n;
     char *key, *value;
     size_t key_len, value_len;
-    int rc;
+    int rc, nul = 0;
 
     if (klen == 0)
         return http_fail(c, 400, idx, "empty name");
     if (c->out->n >= c->l->max_fields)
         return http_fail(c, 413, 0, "has too many fields");
-    if ((rc = form_item(c, idx, seg, klen, 1, &key, &key_len)) != 0 ||
-        (rc = form_item(c, idx, seg + vstart, n - vstart, 0, &value, &value_len)) != 0)
+    if ((rc = form_item(c, idx, seg, klen, 1, &key, &key_len, &nul)) != 0 ||
+        (rc = form_item(c, idx, seg + vstart, n - vstart, 0, &value, &value_len, &nul)) != 0)
         return rc;
     struct http_field *f = http_add_field(c);
     f->key = key;
     f->value = value;
     f->value_len = value_len;
+    f->nul_replaced = nul;
     return 0;
 }
 
@@ -234,6 +264,7 @@ int http_parse_urlencoded(struct arena *a, const char *body, size_t len,
 {
     struct http_pctx c;
     pctx_init(&c, a, l, "form body", out, error_r);
+    c.replace_nul = c.l->replace_nul;
     if (len > c.l->max_form)
         return http_fail(&c, 413, 0, "too large");
     return parse_form(&c, body, len);
@@ -358,6 +389,7 @@ int http_parse_multipart(struct arena *a, const char *content_type, const char *
 {
     struct http_pctx c;
     pctx_init(&c, a, l, "multipart body", out, error_r);
+    c.replace_nul = c.l->replace_nul;
     if (len > c.l->max_body)
         return http_fail(&c, 413, 0, "too large");
     return rfc7578_parse(&c, content_type, body, len);

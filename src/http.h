@@ -34,6 +34,12 @@ struct http_limits {
     size_t max_body;         /* multipart body bytes; default 30 MiB */
     size_t max_file;         /* bytes per multipart file part; default 25 MiB */
     size_t max_part_headers; /* bytes of one part's header block; default 8 KiB */
+    int replace_nul;         /* 0 (default): a NUL in a text value is refused (400).
+                              * 1: in body text values (urlencoded %00 or a raw NUL,
+                              * multipart text parts) each NUL becomes U+FFFD and the
+                              * field has nul_replaced set; for a route whose page
+                              * tells the person (compose). Keys, filenames, the
+                              * query string and cookies still refuse NUL. */
 };
 
 /* Fills *l with the defaults above. */
@@ -41,8 +47,12 @@ void http_limits_default(struct http_limits *l);
 
 struct http_field {
     const char *key;          /* decoded, NUL-terminated, valid UTF-8, no control chars, not empty */
-    const char *value;        /* decoded, NUL-terminated */
+    const char *value;        /* text values: decoded, NUL-terminated, in the arena.
+                               * File parts (filename set): a view into the body
+                               * passed to http_parse_multipart (no copy, NOT
+                               * NUL-terminated), valid as long as the body is */
     size_t value_len;         /* file parts may hold NULs: use this */
+    int nul_replaced;         /* replace_nul: NULs in this value became U+FFFD */
     const char *filename;     /* multipart parts with filename= or filename*= (UTF-8
                                * checked, no controls, path stripped to its last
                                * component; may be "" for an empty file input), else NULL */
@@ -91,7 +101,9 @@ int http_parse_cookies(struct arena *a, const char *header, const struct http_li
  * as sent, backslash only escaping '"' and '\') or filename*=UTF-8''...
  * (RFC 5987, preferred over filename=), and Content-Type. Header folding is
  * refused; other part headers are ignored. Text parts (no filename) follow
- * the value rules of http_parse_query(); file parts are binary.
+ * the value rules of http_parse_query() (NUL: see replace_nul) and are
+ * copied; file parts are binary and returned as views into body, which
+ * must outlive the fields.
  * 400: missing/invalid boundary, no delimiter, no close delimiter
  * ("multipart body truncated"), malformed part header, bad name/filename.
  * 413: body over max_body, a part header block over max_part_headers, a

@@ -27,6 +27,8 @@ struct http_pctx {
     const char **error_r;
     struct http_fields *out;
     size_t cap;             /* allocated slots in out->v */
+    int replace_nul;        /* a body source with l->replace_nul: NUL in text
+                             * values becomes U+FFFD (see http_limits) */
 };
 
 /* Empties c->out, sets *c->error_r (if not NULL) to "<src>: field <n>:
@@ -48,11 +50,18 @@ int http_check_name(struct http_pctx *c, size_t idx, const char *s, size_t n);
  * http_fail(). */
 int http_check_value(struct http_pctx *c, size_t idx, const char *s, size_t n);
 
-/* Percent-decodes s[0..n) (with '+' as a space when plus is set) into a
- * new NUL-terminated string in a: NULL with *out, *out_len set, or a
- * static reason ("bad percent-escape", "NUL byte (%00)"). */
-const char *http_pct_decode(struct arena *a, const char *s, size_t n, int plus,
+/* Percent-decodes s[0..n) (with '+' as a space when flags has
+ * HTTP_PCT_PLUS) into a new NUL-terminated string in a: NULL with *out,
+ * *out_len set, or a static reason ("bad percent-escape", "NUL byte
+ * (%00)"; with HTTP_PCT_KEEP_NUL, %00 is decoded to a NUL byte). */
+#define HTTP_PCT_PLUS     0x1
+#define HTTP_PCT_KEEP_NUL 0x2
+const char *http_pct_decode(struct arena *a, const char *s, size_t n, int flags,
                             char **out, size_t *out_len);
+
+/* s[0..n) copied into a with every NUL byte replaced by U+FFFD (EF BF BD)
+ * and a terminating NUL; *out_len the new length. */
+char *http_nul_to_fffd(struct arena *a, const char *s, size_t n, size_t *out_len);
 
 /* A cursor over a header's *( OWS ";" OWS name OWS "=" OWS value ). */
 struct http_params {

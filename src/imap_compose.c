@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "imap_wire.h"
+#include "msgbuild.h"
 
 static enum imap_result result_of(enum imapw_result r, const struct imapw_status *st,
                                   const char *what, struct arena *a, const char **err)
@@ -35,9 +36,15 @@ static enum imap_result result_of(enum imapw_result r, const struct imapw_status
     }
 }
 
+/* The literal's bytes: the message's segments as they are written. */
+static int write_message(void *ctx, imapw_put_fn put, void *put_ctx)
+{
+    return mb_wire_write(ctx, put, put_ctx) == 0 ? 0 : -1;
+}
+
 enum imap_result imap_append(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
-                             const char *wire, const char *flags_raw, const char *msg,
-                             size_t len, uint32_t *uid_r, const char **err)
+                             const char *wire, const char *flags_raw, const struct mb_wire *msg,
+                             uint32_t *uid_r, const char **err)
 {
     struct imapw_cmd cmd;
     struct imapw_status st;
@@ -48,7 +55,7 @@ enum imap_result imap_append(struct up_imap *u, const struct imap_caps *caps, st
     imapw_raw(&cmd, " (");
     imapw_raw(&cmd, flags_raw);
     imapw_raw(&cmd, ") ");
-    imapw_literal(&cmd, msg, len);
+    imapw_literal_gen(&cmd, msg->size, write_message, (void *)msg);
     enum imapw_result r = imapw_run(u, a, &cmd, NULL, NULL, &st);
     imapw_cmd_free(&cmd);
     if (r == IMAPW_OK && strcasecmp(st.code, "APPENDUID") == 0) {

@@ -13,14 +13,16 @@
 
 #include "imap.h"
 
-/* APPENDs msg[0..len) to the folder named wire with the flags flags_raw
- * (postern's own constant text, e.g. "\\Seen" or "\\Draft \\Seen"). The
- * message is sent as a literal (LITERAL+ when offered) without a copy.
- * *uid_r: the new message's UID from APPENDUID (UIDPLUS), or 0 when the
- * server does not say. */
+/* APPENDs the message msg (msgbuild.h: segments, an exact size) to the
+ * folder named wire with the flags flags_raw (postern's own constant
+ * text, e.g. "\\Seen" or "\\Draft \\Seen"). The message is one literal
+ * (LITERAL+ when offered) written segment by segment as it is sent, never
+ * copied or encoded whole. *uid_r: the new message's UID from APPENDUID
+ * (UIDPLUS), or 0 when the server does not say. */
+struct mb_wire;
 enum imap_result imap_append(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
-                             const char *wire, const char *flags_raw, const char *msg,
-                             size_t len, uint32_t *uid_r, const char **err);
+                             const char *wire, const char *flags_raw, const struct mb_wire *msg,
+                             uint32_t *uid_r, const char **err);
 
 /* The wire name of the folder for special use su (IMAP_SU_SENT,
  * IMAP_SU_DRAFTS): the top-level folder marked so (RFC 6154), else one

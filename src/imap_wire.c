@@ -60,7 +60,7 @@ static void add_piece(struct imapw_cmd *c, char *data, size_t len, bool borrowed
         c->lit = v;
         c->litcap = cap;
     }
-    c->lit[c->nlit] = (struct imapw_piece){ data, len, borrowed };
+    c->lit[c->nlit] = (struct imapw_piece){ data, len, borrowed, NULL, NULL };
     buf_printf(&c->text, "{%zu%s}%c%zu%c", len, c->literal_plus ? "+" : "", LITERAL_MARK,
                c->nlit, LITERAL_MARK);
     c->nlit++;
@@ -98,6 +98,13 @@ void imapw_string(struct imapw_cmd *c, const char *s, size_t len)
 void imapw_literal(struct imapw_cmd *c, const char *data, size_t len)
 {
     add_piece(c, (char *)data, len, true);
+}
+
+void imapw_literal_gen(struct imapw_cmd *c, size_t len, imapw_gen_fn gen, void *ctx)
+{
+    add_piece(c, NULL, len, true);
+    c->lit[c->nlit - 1].gen = gen;
+    c->lit[c->nlit - 1].gen_ctx = ctx;
 }
 
 /* --- reading ----------------------------------------------------------- */
@@ -274,6 +281,30 @@ static int send_all(mailstream *st, const char *s, size_t len)
     return len == 0 || mailstream_write(st, s, len) == (ssize_t)len ? 0 : -1;
 }
 
+struct counted {
+    mailstream *st;
+    size_t left;            /* bytes the literal may still take */
+};
+
+static int counted_put(void *ctx, const char *data, size_t len)
+{
+    struct counted *k = ctx;
+    if (len > k->left)
+        return -1;
+    k->left -= len;
+    return send_all(k->st, data, len);
+}
+
+/* One literal's bytes: as held, or as its generator writes them (exactly
+ * the announced size). */
+static int send_piece(mailstream *st, const struct imapw_piece *p)
+{
+    if (p->gen == NULL)
+        return send_all(st, p->data, p->len);
+    struct counted k = { st, p->len };
+    return p->gen(p->gen_ctx, counted_put, &k) < 0 || k.left != 0 ? -1 : 0;
+}
+
 /* Sends the command text, expanding literal markers. With synchronizing
  * literals, waits for "+" after each size announcement. */
 static int send_cmd(struct reader *r, const char *tag, struct imapw_cmd *c, char **early)
@@ -298,7 +329,7 @@ static int send_cmd(struct reader *r, const char *tag, struct imapw_cmd *c, char
             if ((*early)[0] != '+')
                 return 1;    /* the server answered instead of "+" */
         }
-        if (send_all(r->st, c->lit[idx].data, c->lit[idx].len) < 0)
+        if (send_piece(r->st, &c->lit[idx]) < 0)
             return -1;
         s = end + 1;
     }

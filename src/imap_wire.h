@@ -46,10 +46,17 @@ struct imapw_tok {
  * callback returns. Return 0 to go on, -1 to fail the command. */
 typedef int (*imapw_untagged_fn)(void *ctx, const struct imapw_tok *t, size_t n);
 
+/* Writes a literal's bytes through put (which returns 0, or -1 when the
+ * stream failed); returns 0, or -1 to abandon the command. */
+typedef int (*imapw_put_fn)(void *put_ctx, const char *data, size_t len);
+typedef int (*imapw_gen_fn)(void *ctx, imapw_put_fn put, void *put_ctx);
+
 struct imapw_piece {
     char *data;
     size_t len;
     bool borrowed;          /* the caller's bytes (imapw_literal): not freed */
+    imapw_gen_fn gen;       /* imapw_literal_gen: bytes written by gen(gen_ctx) */
+    void *gen_ctx;
 };
 
 /* A command being built: "TAG " is added when it is sent. Owns its memory
@@ -79,6 +86,12 @@ void imapw_string(struct imapw_cmd *c, const char *s, size_t len);
  * message for APPEND). The bytes are not copied: they must outlive
  * imapw_run(). */
 void imapw_literal(struct imapw_cmd *c, const char *data, size_t len);
+
+/* Appends a literal of exactly len bytes that gen writes when the command
+ * is sent (a message streamed, never held whole). gen and ctx must outlive
+ * imapw_run(); if gen writes more or fewer than len bytes, or fails, the
+ * session is dead (IMAPW_DEAD: the announced size cannot be taken back). */
+void imapw_literal_gen(struct imapw_cmd *c, size_t len, imapw_gen_fn gen, void *ctx);
 
 /* Where the reply's tagged status text goes (may be NULL). */
 struct imapw_status {

@@ -7,6 +7,7 @@
 #include "msgbuild.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -442,8 +443,121 @@ static void put_text_part(struct buf *out, const char *body, size_t n)
     }
 }
 
-static void put_attachment(struct buf *out, const struct mb_attachment *at)
+/* --- the wire: segments ------------------------------------------------------ */
+
+size_t mb_base64_lines_size(size_t n)
 {
+    size_t r = n % 57;
+    return n / 57 * 78 + (r ? (r + 2) / 3 * 4 + 2 : 0);
+}
+
+static struct mb_seg *wire_add(struct mb_wire *w)
+{
+    if (w->nseg == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 8;
+        struct mb_seg *v = realloc(w->seg, cap * sizeof(*v));
+        if (v == NULL)
+            abort();
+        w->seg = v;
+        w->cap = cap;
+    }
+    return &w->seg[w->nseg++];
+}
+
+/* Ends the text segment being written (if it holds anything). */
+static void wire_close_text(struct mb_wire *w)
+{
+    if (w->text.len == w->open)
+        return;
+    *wire_add(w) = (struct mb_seg){ MB_SEG_TEXT, w->open, NULL, w->text.len - w->open };
+    w->size += w->text.len - w->open;
+    w->open = w->text.len;
+}
+
+/* A borrowed segment after the text written so far. */
+static void wire_borrow(struct mb_wire *w, enum mb_seg_kind kind, const char *data, size_t len)
+{
+    wire_close_text(w);
+    *wire_add(w) = (struct mb_seg){ kind, 0, data, len };
+    w->size += kind == MB_SEG_BASE64 ? mb_base64_lines_size(len) : len;
+}
+
+void mb_wire_init(struct mb_wire *w)
+{
+    memset(w, 0, sizeof(*w));
+    buf_init(&w->text);
+}
+
+void mb_wire_clear(struct mb_wire *w)
+{
+    buf_clear(&w->text);
+    w->nseg = w->size = w->open = 0;
+}
+
+void mb_wire_free(struct mb_wire *w)
+{
+    buf_free(&w->text);
+    free(w->seg);
+    mb_wire_init(w);
+}
+
+void mb_wire_raw(struct mb_wire *w, const char *data, size_t len)
+{
+    mb_wire_clear(w);
+    wire_borrow(w, MB_SEG_RAW, data, len);
+}
+
+#define B64_CHUNK_IN  (57 * 840)    /* 47880 bytes in, 65520 out */
+
+/* Writes data[0..n) as base64 lines to fn, a chunk at a time. */
+static int write_base64(const char *data, size_t n, struct buf *tmp, mb_sink_fn fn, void *ctx)
+{
+    for (size_t off = 0; off < n; off += B64_CHUNK_IN) {
+        size_t k = n - off > B64_CHUNK_IN ? B64_CHUNK_IN : n - off;
+        buf_clear(tmp);
+        mb_base64_lines(data + off, k, tmp);
+        if (fn(ctx, tmp->data, tmp->len) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int mb_wire_write_range(const struct mb_wire *w, size_t from, size_t to, mb_sink_fn fn, void *ctx)
+{
+    struct buf tmp;
+    buf_init(&tmp);
+    int rc = 0;
+    for (size_t i = from; i < to && i < w->nseg && rc == 0; i++) {
+        const struct mb_seg *g = &w->seg[i];
+        if (g->kind == MB_SEG_BASE64)
+            rc = write_base64(g->data, g->len, &tmp, fn, ctx);
+        else if (g->len > 0)
+            rc = fn(ctx, g->kind == MB_SEG_TEXT ? w->text.data + g->off : g->data, g->len);
+    }
+    buf_free(&tmp);
+    return rc;
+}
+
+int mb_wire_write(const struct mb_wire *w, mb_sink_fn fn, void *ctx)
+{
+    return mb_wire_write_range(w, 0, w->nseg, fn, ctx);
+}
+
+static int flatten_sink(void *ctx, const char *data, size_t len)
+{
+    buf_append(ctx, data, len);
+    return 0;
+}
+
+void mb_wire_flatten(const struct mb_wire *w, struct buf *out)
+{
+    buf_presize(out, out->len + w->size + 1);
+    mb_wire_write(w, flatten_sink, out);
+}
+
+static void put_attachment(struct mb_wire *w, const struct mb_attachment *at)
+{
+    struct buf *out = &w->text;
     const char *name = at->name && at->name[0] ? at->name : "attachment";
     const char *type = mb_detect_type(name, at->data, at->len, at->type);
     int cls = strcmp(type, "message/rfc822") == 0 ? text_class(at->data, at->len) : 2;
@@ -466,7 +580,7 @@ static void put_attachment(struct buf *out, const struct mb_attachment *at)
         put_crlf_text(out, at->data, at->len);
     } else {
         buf_puts(out, "Content-Transfer-Encoding: base64\r\n\r\n");
-        mb_base64_lines(at->data, at->len, out);
+        wire_borrow(w, MB_SEG_BASE64, at->data, at->len);   /* encoded as it is written */
     }
 }
 
@@ -514,6 +628,20 @@ static int check_list(const struct mb_list *l, const char **why_r)
 int mb_build(struct arena *a, const struct mb_message *m, struct buf *out,
              const char **message_id_r, const char **why_r)
 {
+    struct mb_wire w;
+    mb_wire_init(&w);
+    int rc = mb_build_wire(a, m, &w, message_id_r, why_r);
+    if (rc == 0)
+        mb_wire_flatten(&w, out);
+    mb_wire_free(&w);
+    return rc;
+}
+
+int mb_build_wire(struct arena *a, const struct mb_message *m, struct mb_wire *w,
+                  const char **message_id_r, const char **why_r)
+{
+    mb_wire_clear(w);
+    struct buf *out = &w->text;
     const char *why = NULL;
     struct mb_list from = {(struct mb_addr *)&m->from, 1};
     if (check_list(&from, why_r) < 0 || check_list(&m->to, why_r) < 0 ||
@@ -538,11 +666,12 @@ int mb_build(struct arena *a, const struct mb_message *m, struct buf *out,
         const char *host = m->host && mb_domain_valid(m->host) ? m->host : "postern.invalid";
         msgid = arena_printf(a, "<%s@%s>", hex, host);
     }
-    /* one allocation for the whole message: text at most tripled by
-     * quoted-printable, files grown by a third by base64 plus line ends */
-    size_t estimate = out->len + 8192 + m->body_len * 3;
+    /* one allocation for the builder's own bytes: text at most tripled
+     * by quoted-printable, headers per file; files are borrowed (a text
+     * message/rfc822 one, rare, is copied with its line ends) */
+    size_t estimate = 8192 + m->body_len * 3;
     for (size_t i = 0; i < m->natt; i++)
-        estimate += m->att[i].len / 57 * 78 + 80 + 1024;
+        estimate += 1024;
     buf_presize(out, estimate);
     put_date(out, m->date ? m->date : time(NULL));
     hdr_addresses(out, "From", &from);
@@ -573,10 +702,11 @@ int mb_build(struct arena *a, const struct mb_message *m, struct buf *out,
         put_text_part(out, body, m->body_len);
         for (size_t i = 0; i < m->natt; i++) {
             buf_printf(out, "\r\n--=_postern_%s\r\n", hex);
-            put_attachment(out, &m->att[i]);
+            put_attachment(w, &m->att[i]);
         }
         buf_printf(out, "\r\n--=_postern_%s--\r\n", hex);
     }
+    wire_close_text(w);
     *message_id_r = msgid;
     return 0;
 }

@@ -107,11 +107,63 @@ int mb_screen_text(const char *s, size_t max, const char **why_r);
  * 8 KB. */
 bool mb_msgids_valid(const char *s);
 
-/* Writes the whole message into out (appended). Returns 0 with
- * *message_id_r (arena memory: the Message-ID written), or -1 with *why_r
- * (a header that does not pass the screens; nothing useful in out). */
+/* Writes the whole message into out (appended): mb_build_wire then
+ * mb_wire_flatten. Returns 0 with *message_id_r (arena memory: the
+ * Message-ID written), or -1 with *why_r (a header that does not pass the
+ * screens; nothing useful in out). */
 int mb_build(struct arena *a, const struct mb_message *m, struct buf *out,
              const char **message_id_r, const char **why_r);
+
+/* A message as a list of segments, so that a large attachment is never
+ * held encoded: the builder's own bytes (headers, text parts, MIME
+ * boundaries) in text, and attachments as "base64 of these borrowed
+ * bytes" (the caller's mb_attachment data, which must outlive the wire).
+ * size is exact: the bytes mb_wire_write produces. Every line ends in
+ * CRLF, and neither a lone CR nor a lone LF ever occurs. */
+enum mb_seg_kind {
+    MB_SEG_TEXT,      /* text.data[off .. off+len) */
+    MB_SEG_RAW,       /* data[0..len), borrowed, as it is */
+    MB_SEG_BASE64,    /* data[0..len), borrowed, written as mb_base64_lines */
+};
+struct mb_seg {
+    enum mb_seg_kind kind;
+    size_t off;
+    const char *data;
+    size_t len;
+};
+struct mb_wire {
+    struct buf text;
+    struct mb_seg *seg;
+    size_t nseg, cap;
+    size_t size;        /* bytes of the whole message */
+    size_t open;        /* start in text of the segment being written */
+};
+
+void mb_wire_init(struct mb_wire *w);
+void mb_wire_free(struct mb_wire *w);
+/* Resets w to an empty message (keeps its memory). */
+void mb_wire_clear(struct mb_wire *w);
+/* Makes w the message data[0..len) as it is (borrowed; CRLF lines). */
+void mb_wire_raw(struct mb_wire *w, const char *data, size_t len);
+
+/* mb_build into w (cleared first): same checks, same bytes. */
+int mb_build_wire(struct arena *a, const struct mb_message *m, struct mb_wire *w,
+                  const char **message_id_r, const char **why_r);
+
+/* A consumer of bytes: 0 to go on, -1 to stop. */
+typedef int (*mb_sink_fn)(void *ctx, const char *data, size_t len);
+
+/* Writes segments [from, to) of w to fn, in pieces of at most about 64 KB
+ * (base64 encoded on the fly). 0, -1 if fn stopped, or -2 if out of
+ * memory. */
+int mb_wire_write_range(const struct mb_wire *w, size_t from, size_t to, mb_sink_fn fn, void *ctx);
+/* The whole message to fn (mb_wire_write_range over every segment). */
+int mb_wire_write(const struct mb_wire *w, mb_sink_fn fn, void *ctx);
+/* The whole message appended to out. */
+void mb_wire_flatten(const struct mb_wire *w, struct buf *out);
+
+/* Bytes mb_base64_lines writes for n input bytes. */
+size_t mb_base64_lines_size(size_t n);
 
 /* Appends s[0..n) as quoted-printable (RFC 2045 §6.7) with CRLF line ends
  * (LF and CRLF in the input both are line breaks; a lone CR is encoded),

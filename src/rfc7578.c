@@ -329,6 +329,23 @@ static int mp_head(struct mp *m, size_t idx, size_t crlf, struct http_field *f, 
     return 0;
 }
 
+/* A text part's content s[0..n) checked and copied (NUL-terminated) into
+ * f; with replace_nul, NUL bytes become U+FFFD first (f->nul_replaced). */
+static int mp_text_value(struct http_pctx *c, size_t idx, const char *s, size_t n,
+                         struct http_field *f)
+{
+    if (c->replace_nul && memchr(s, '\0', n) != NULL) {
+        size_t len;
+        f->value = http_nul_to_fffd(c->a, s, n, &len);
+        f->value_len = len;
+        f->nul_replaced = 1;
+    } else {
+        f->value = arena_strndup(c->a, s, n);
+        f->value_len = n;
+    }
+    return http_check_value(c, idx, f->value, f->value_len);
+}
+
 /* The part whose delimiter line ends with the CRLF at *pos; on success
  * *pos is just past the "--boundary" that ends it. */
 static int mp_part(struct mp *m, size_t *pos)
@@ -347,10 +364,12 @@ static int mp_part(struct mp *m, size_t *pos)
         return m->len - body > limit
                    ? http_fail(c, 413, idx, file ? "file too large" : "value too long")
                    : http_fail(c, 400, 0, "truncated");
-    if (!file && (rc = http_check_value(c, idx, m->body + body, at - body)) != 0)
+    if (file) {
+        f.value = m->body + body;   /* a view into the body: files are never copied */
+        f.value_len = at - body;
+    } else if ((rc = mp_text_value(c, idx, m->body + body, at - body, &f)) != 0) {
         return rc;
-    f.value = arena_strndup(c->a, m->body + body, at - body);
-    f.value_len = at - body;
+    }
     *http_add_field(c) = f;
     *pos = at + m->dlen;
     return 0;

@@ -17,8 +17,9 @@ struct http_pctx;
  * content_type (NULL is refused), appending one field per part to c->out.
  * Requires c fresh from http.c (no fields yet) and len <= c->l->max_body.
  * Returns 0, or an HTTP status (400, 413, 415) after http_fail(), which
- * leaves no fields. Keys, values, filenames and content types are copied
- * into c's arena (Content-Type defaults are static strings). Linear in
+ * leaves no fields. Keys, text values, filenames and content types are
+ * copied into c's arena (Content-Type defaults are static strings); file
+ * parts' values are views into body (not copied, not NUL-terminated). Linear in
  * len, times the boundary length at worst. */
 int rfc7578_parse(struct http_pctx *c, const char *content_type, const char *body,
                   size_t len);

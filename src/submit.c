@@ -8,6 +8,7 @@
 
 #include <libetpan/libetpan.h>
 
+#include "msgbuild.h"
 #include "tls.h"
 
 #define QUIT_MS        2000
@@ -93,6 +94,59 @@ static int open_failed(struct submit_result *r, const struct up_report *rep)
     }
 }
 
+/* Writes the DATA payload to the SMTP stream with dot-stuffing (RFC 5321
+ * 4.5.2: a line that starts with '.' gets another), keeping track of line
+ * starts across pieces. Lines are CRLF already (mb_wire's promise). */
+struct stuffer {
+    mailstream *st;
+    bool bol;               /* the next byte starts a line */
+};
+
+static int stuff_put(void *ctx, const char *p, size_t n)
+{
+    struct stuffer *d = ctx;
+    while (n > 0) {
+        if (d->bol && p[0] == '.' && mailstream_write(d->st, ".", 1) != 1)
+            return -1;
+        const char *nl = memchr(p, '\n', n);
+        size_t k = nl != NULL ? (size_t)(nl - p) + 1 : n;
+        if (mailstream_write(d->st, p, k) != (ssize_t)k)
+            return -1;
+        d->bol = nl != NULL;
+        p += k;
+        n -= k;
+    }
+    return 0;
+}
+
+/* The last segment of w as bytes, when it is one libetpan can send whole
+ * (the builder's closing text, or a borrowed message): 0, or -1. */
+static int tail_of(const struct mb_wire *w, const char **p, size_t *n)
+{
+    if (w->nseg == 0 || w->seg[w->nseg - 1].kind == MB_SEG_BASE64)
+        return -1;
+    const struct mb_seg *g = &w->seg[w->nseg - 1];
+    *p = g->kind == MB_SEG_TEXT ? w->text.data + g->off : g->data;
+    *n = g->len;
+    return 0;
+}
+
+/* The message after DATA: every segment but the last streamed through the
+ * dot-stuffer, then the last one through mailsmtp_data_message, which
+ * stuffs it, writes the final ".", flushes and reads the reply. The last
+ * segment starts a line (it follows a CRLF), as libetpan assumes. */
+static int send_message(mailsmtp *s, const struct mb_wire *w)
+{
+    const char *tail = NULL;
+    size_t tail_len = 0;
+    if (tail_of(w, &tail, &tail_len) < 0)
+        return MAILSMTP_ERROR_STREAM;
+    struct stuffer d = { s->stream, true };
+    if (mb_wire_write_range(w, 0, w->nseg - 1, stuff_put, &d) != 0 || !d.bol)
+        return MAILSMTP_ERROR_STREAM;
+    return mailsmtp_data_message(s, tail, tail_len);
+}
+
 /* MAIL FROM and one RCPT each; 0 if every recipient was accepted. */
 static int envelope(struct up_smtp *u, const char *from, struct submit_rcpt *rcpt, size_t n,
                     size_t len, struct submit_result *r)
@@ -125,15 +179,20 @@ static int envelope(struct up_smtp *u, const char *from, struct submit_rcpt *rcp
 }
 
 int submit_send(struct tls_client *tc, const struct up_target *t, const struct up_cred *cred,
-                const char *from, struct submit_rcpt *rcpt, size_t n, const char *msg,
-                size_t len, struct submit_result *r)
+                const char *from, struct submit_rcpt *rcpt, size_t n, const struct mb_wire *msg,
+                struct submit_result *r)
 {
     memset(r, 0, sizeof(*r));
+    size_t len = msg->size;
+    const char *tail;
+    size_t tail_len;
     long long t0 = now_ms();
     for (size_t i = 0; i < n; i++) {
         rcpt[i].code = 0;
         rcpt[i].text[0] = '\0';
     }
+    if (tail_of(msg, &tail, &tail_len) < 0)
+        return outcome(r, SUBMIT_INPUT, 0, "The message is empty or malformed. Nothing was sent.");
     if (!address_ok(from) || n == 0)
         return outcome(r, SUBMIT_INPUT, 0, "The sender or recipient list is not usable. Nothing was sent.");
     for (size_t i = 0; i < n; i++)
@@ -167,7 +226,7 @@ int submit_send(struct tls_client *tc, const struct up_target *t, const struct u
     /* the message itself: a deadline that grows with its size */
     long long ms = 10000 + (long long)(len / DATA_BYTES_PER_SECOND) * 1000;
     up_smtp_deadline(u, ms > 600000 ? 600000 : (int)ms, 0);
-    rc = mailsmtp_data_message(s, msg, len);
+    rc = send_message(s, msg);
     if (rc == MAILSMTP_ERROR_STREAM || up_smtp_net_error(u) != NET_OK) {
         outcome(r, SUBMIT_UNCERTAIN, 0, "The connection to the mail server was lost while the "
                 "message was being handed over, so it may or may not have been sent. It was not "

@@ -53,14 +53,18 @@ struct submit_result {
     long elapsed_ms;
 };
 
-/* Sends msg[0..len) (CRLF lines; dot-stuffing is done here) from the
- * address from to rcpt[0..n) (each ->addr set by the caller) over the
- * submission endpoint t, authenticating with cred. Every address is
- * screened first (no CR, LF, NUL, '<', '>', at most 254 bytes): if one
- * fails, nothing is connected (SUBMIT_INPUT). Fills rcpt[i].code/text and
- * *r. Returns 0 if the message was sent (SUBMIT_SENT), else -1. */
+/* Sends the message msg (msgbuild.h: segments with an exact size; CRLF
+ * lines, no lone CR or LF) from the address from to rcpt[0..n) (each
+ * ->addr set by the caller) over the submission endpoint t,
+ * authenticating with cred. The message is streamed: dot-stuffed and
+ * written segment by segment (attachments base64-encoded on the way),
+ * never held whole. Every address is screened first (no CR, LF, NUL,
+ * '<', '>', at most 254 bytes): if one fails, nothing is connected
+ * (SUBMIT_INPUT). Fills rcpt[i].code/text and *r. Returns 0 if the
+ * message was sent (SUBMIT_SENT), else -1. */
+struct mb_wire;
 int submit_send(struct tls_client *tc, const struct up_target *t, const struct up_cred *cred,
-                const char *from, struct submit_rcpt *rcpt, size_t n, const char *msg,
-                size_t len, struct submit_result *r);
+                const char *from, struct submit_rcpt *rcpt, size_t n, const struct mb_wire *msg,
+                struct submit_result *r);
 
 #endif

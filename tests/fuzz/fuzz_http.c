@@ -54,7 +54,7 @@ static void check_field(const struct http_field *f, const struct http_limits *l,
     size_t klen = strlen(f->key);
     CHECK(klen > 0 && klen <= l->max_key);
     CHECK(utf8_check_text(f->key, klen, 0) == TEXT_OK);
-    CHECK(f->value != NULL && f->value[f->value_len] == '\0');
+    CHECK(f->value != NULL);
     CHECK((f->content_type != NULL) == multipart);
     if (f->filename != NULL) {
         CHECK(multipart);
@@ -62,8 +62,9 @@ static void check_field(const struct http_field *f, const struct http_limits *l,
         size_t n = strlen(f->filename);
         CHECK(utf8_check_text(f->filename, n, 0) == TEXT_OK);
         CHECK(memchr(f->filename, '/', n) == NULL && memchr(f->filename, '\\', n) == NULL);
-        return;
+        return;   /* a view into the body: not NUL-terminated */
     }
+    CHECK(f->value[f->value_len] == '\0');
     CHECK(strlen(f->value) == f->value_len);
     CHECK(f->value_len <= l->max_value);
     CHECK(utf8_check_text(f->value, f->value_len, TEXT_ALLOW_TAB | TEXT_ALLOW_CRLF) == TEXT_OK);
@@ -102,8 +103,11 @@ static char *first_line(const uint8_t *p, size_t n, const uint8_t **rest, size_t
 }
 
 static void run(struct arena *a, uint8_t sel, const uint8_t *p, size_t n,
-                const struct http_limits *l)
+                const struct http_limits *base)
 {
+    struct http_limits lim = *base;
+    lim.replace_nul = (sel & 8) != 0;   /* a ROUTE_NUL_TEXT route's body */
+    const struct http_limits *l = &lim;
     struct http_fields f;
     const char *err = NULL;
     char *str = malloc(n + 1);  /* NUL-terminated copy for the string parsers */

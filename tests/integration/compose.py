@@ -615,11 +615,29 @@ def tests(st, fake):
 
     def nul():
         before = len(bob_imap.uids("INBOX"))
-        r = alice.post([("to", "bob@example.test"), ("subject", "nul\x00here"), ("body", "b"), ("op", "send")])
-        eq(r.status, 400, "NUL in a text field refused by the request parser")
+        r = alice.post([("to", "bob@example.test"), ("subject", "nul\x00here"),
+                        ("body", "first line\r\nsecond\x00\x00 line kept"), ("op", "send")])
+        eq(r.status, 422, "the form comes back: nothing sent, a field to mend")
+        has(r.text, 'id="err-subject"')
+        has(r.text, 'id="err-body"')
+        has(r.text, "The subject contained NUL characters, which mail cannot carry; they were "
+                    "replaced with \ufffd; check and send again.")
+        has(r.text, "The message contained NUL characters")
+        has(r.text, 'value="nul\ufffdhere"')   # the subject as typed, NUL shown as U+FFFD
+        has(r.text, "second\ufffd\ufffd line kept")
+        has(r.text, "first line")
+        has(r.text, "Draft saved at")
+        d = int(field(r.text, "draft"))
+        m = email.message_from_bytes(alice_imap.raw("Drafts", d), policy=email.policy.default)
+        eq(m["Subject"], "nul\ufffdhere", "the draft keeps the subject")
+        has(m.get_body().get_content(), "second\ufffd\ufffd line kept")
         time.sleep(0.5)
         eq(len(bob_imap.uids("INBOX")), before, "nothing sent")
-    check("NUL in a text field: refused, nothing sent (NUL in files: byte-exact, above)", nul)
+        # other routes still refuse NUL in form values
+        r = alice.post([("folder", "INBOX"), ("op", "x\x00")], path="/mail/selection", form=alice.form())
+        eq(r.status, 400, "NUL refused outside compose")
+    check("NUL in a text field: the form comes back with the text (NUL as U+FFFD) and a message "
+          "beside the field, a draft saved, nothing sent (NUL in files: byte-exact, above)", nul)
 
     def csrf():
         for op in ("send", "save", "savesent"):

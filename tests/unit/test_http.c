@@ -393,7 +393,8 @@ static void check_part(const struct http_field *got, const struct part_want *w)
     assert_string_equal(got->key, w->key);
     assert_int_equal(got->value_len, w->value_len);
     assert_memory_equal(got->value, w->value, w->value_len);
-    assert_int_equal(got->value[got->value_len], '\0');
+    if (w->filename == NULL)   /* text values are NUL-terminated copies; files are views */
+        assert_int_equal(got->value[got->value_len], '\0');
     if (w->filename == NULL)
         assert_null(got->filename);
     else
@@ -634,10 +635,47 @@ static void test_blns_form(void **state)
     assert_true(refused > 0 && refused < tried);
 }
 
+/* File parts are views into the body (no copy); text parts are copies.
+ * replace_nul: NUL in body text values becomes U+FFFD, marked; without
+ * it, and in the query string always, NUL is refused. */
+static void test_views_and_nul(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct http_fields f;
+    const char *err = NULL;
+    static const char body[] = "--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\n"
+                               "\r\nab\0c\r\n--XyZ\r\nContent-Disposition: form-data; name=\"t\"\r\n\r\n"
+                               "x\0y\r\n--XyZ--";
+    const char *ct = "multipart/form-data; boundary=XyZ";
+    assert_int_equal(http_parse_multipart(a, ct, body, sizeof(body) - 1, NULL, &f, &err), 400);
+    struct http_limits l;
+    http_limits_default(&l);
+    l.replace_nul = 1;
+    assert_int_equal(http_parse_multipart(a, ct, body, sizeof(body) - 1, &l, &f, &err), 0);
+    assert_int_equal(f.n, 2);
+    assert_true(f.v[0].value >= body && f.v[0].value + f.v[0].value_len <= body + sizeof(body));
+    assert_int_equal(f.v[0].value_len, 4);
+    assert_memory_equal(f.v[0].value, "ab\0c", 4);
+    assert_int_equal(f.v[0].nul_replaced, 0);   /* files are bytes: kept as sent */
+    assert_string_equal(f.v[1].value, "x\xEF\xBF\xBDy");
+    assert_int_equal(f.v[1].value_len, 5);
+    assert_int_equal(f.v[1].nul_replaced, 1);
+    assert_int_equal(http_parse_urlencoded(a, "a=1%002&b=3", 11, &l, &f, &err), 0);
+    assert_string_equal(f.v[0].value, "1\xEF\xBF\xBD" "2");
+    assert_int_equal(f.v[0].nul_replaced, 1);
+    assert_int_equal(f.v[1].nul_replaced, 0);
+    assert_int_equal(http_parse_urlencoded(a, "a%00=1", 6, &l, &f, &err), 400);   /* names: never */
+    assert_int_equal(http_parse_urlencoded(a, "a=1%002", 7, NULL, &f, &err), 400);
+    assert_int_equal(http_parse_query(a, "a=1%002", &l, &f, &err), 400);        /* query: never */
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forms),
+        cmocka_unit_test(test_views_and_nul),
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_form_limits),
         cmocka_unit_test(test_cookies),

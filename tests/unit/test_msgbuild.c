@@ -334,6 +334,138 @@ static void test_build_refuses(void **state)
     arena_free(a);
 }
 
+/* --- the wire: segments streamed give the bytes of the whole buffer ----- */
+
+struct pieces {
+    struct buf b;
+    size_t calls;
+};
+
+static int collect(void *ctx, const char *data, size_t len)
+{
+    struct pieces *p = ctx;
+    assert_true(len <= 80 * 1024);      /* never the whole file at once */
+    buf_append(&p->b, data, len);
+    p->calls++;
+    return 0;
+}
+
+/* The whole-buffer output as mb_build wrote it before segments: the
+ * builder's text with every file base64-encoded whole by mb_base64_lines. */
+static void flatten_old_way(const struct mb_wire *w, struct buf *out)
+{
+    for (size_t i = 0; i < w->nseg; i++) {
+        const struct mb_seg *g = &w->seg[i];
+        if (g->kind == MB_SEG_BASE64)
+            mb_base64_lines(g->data, g->len, out);
+        else
+            buf_append(out, g->kind == MB_SEG_TEXT ? w->text.data + g->off : g->data, g->len);
+    }
+}
+
+/* CRLF only; the dot-safety submit.c does not rely on but checks: no line
+ * of an encoded file starts with '.'. */
+static void check_lines(const struct mb_wire *w, const struct buf *msg)
+{
+    for (size_t i = 0; i < msg->len; i++) {
+        if (msg->data[i] == '\r')
+            assert_true(i + 1 < msg->len && msg->data[i + 1] == '\n');
+        if (msg->data[i] == '\n')
+            assert_true(i > 0 && msg->data[i - 1] == '\r');
+    }
+    assert_true(msg->len >= 2 && msg->data[msg->len - 2] == '\r' && msg->data[msg->len - 1] == '\n');
+    assert_true(w->nseg > 0 && w->seg[w->nseg - 1].kind == MB_SEG_TEXT);
+    size_t off = 0;
+    for (size_t i = 0; i < w->nseg; i++) {
+        const struct mb_seg *g = &w->seg[i];
+        size_t n = g->kind == MB_SEG_BASE64 ? mb_base64_lines_size(g->len) : g->len;
+        if (i > 0 && (g->kind == MB_SEG_BASE64 || w->seg[i - 1].kind == MB_SEG_BASE64))
+            assert_int_equal(msg->data[off - 1], '\n');   /* files start and end lines */
+        if (g->kind == MB_SEG_BASE64)
+            for (size_t k = off; k < off + n; k++)
+                assert_true(msg->data[k] != '.');
+        off += n;
+    }
+    assert_int_equal(off, msg->len);
+}
+
+static void test_wire_same_bytes(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    static const size_t sizes[] = {0, 1, 2, 3, 56, 57, 58, 76 * 3, 57 * 840 - 1, 57 * 840,
+                                   57 * 840 + 1, 57 * 840 * 2 + 5};
+    size_t max = 57 * 840 * 2 + 5;
+    char *data = malloc(max);
+    for (size_t i = 0; i < max; i++)
+        data[i] = (char)(i * 131 + (i >> 7));
+    data[0] = '.';
+    const char *id = NULL, *why = NULL;
+    struct mb_addr to1 = {"Bob", "bob@example.test"};
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        struct mb_attachment att[3] = {
+            {"f.bin", NULL, data, sizes[k]},
+            {"second.bin", "application/octet-stream", data + 1, sizes[k] > 0 ? sizes[k] - 1 : 0},
+            {"m.eml", "message/rfc822", "Subject: x\n\n.dot\n", 17},
+        };
+        struct mb_message m = {
+            .from = {NULL, "alice@example.test"}, .to = {&to1, 1},
+            .subject = "wire", .body = ".dot line\nplain\n", .body_len = 16,
+            .att = att, .natt = k % 4, .host = "postern.example.test",
+        };
+        struct mb_wire w;
+        mb_wire_init(&w);
+        assert_int_equal(mb_build_wire(a, &m, &w, &id, &why), 0);
+        struct buf old;
+        buf_init(&old);
+        flatten_old_way(&w, &old);
+        struct pieces p = {0};
+        buf_init(&p.b);
+        assert_int_equal(mb_wire_write(&w, collect, &p), 0);
+        assert_int_equal(p.b.len, w.size);
+        assert_int_equal(old.len, w.size);
+        assert_memory_equal(p.b.data, old.data, old.len);
+        struct buf flat;
+        buf_init(&flat);
+        mb_wire_flatten(&w, &flat);
+        assert_int_equal(flat.len, w.size);
+        assert_memory_equal(flat.data, old.data, old.len);
+        check_lines(&w, &old);
+        /* the same message through mb_build (same Message-ID): the same
+         * length (the boundary is random, its length is not) */
+        struct buf whole;
+        buf_init(&whole);
+        m.message_id = id;
+        assert_int_equal(mb_build(a, &m, &whole, &id, &why), 0);
+        assert_int_equal(whole.len, w.size);
+        buf_free(&whole);
+        buf_free(&flat);
+        buf_free(&p.b);
+        buf_free(&old);
+        mb_wire_free(&w);
+    }
+    /* a borrowed message, as it is */
+    struct mb_wire w;
+    mb_wire_init(&w);
+    mb_wire_raw(&w, "Subject: r\r\n\r\nbody\r\n", 21);
+    struct pieces p = {0};
+    buf_init(&p.b);
+    assert_int_equal(mb_wire_write(&w, collect, &p), 0);
+    assert_int_equal(w.size, 21);
+    assert_memory_equal(p.b.data, "Subject: r\r\n\r\nbody\r\n", 21);
+    buf_free(&p.b);
+    mb_wire_free(&w);
+    for (size_t n = 0; n < 300; n++) {
+        struct buf b;
+        buf_init(&b);
+        mb_base64_lines(data, n, &b);
+        assert_int_equal(b.len, mb_base64_lines_size(n));
+        buf_free(&b);
+    }
+    free(data);
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_header_text),
         cmocka_unit_test(test_build_roundtrip),
         cmocka_unit_test(test_build_refuses),
+        cmocka_unit_test(test_wire_same_bytes),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     charset_thread_release();
