@@ -7,34 +7,9 @@
 #include <strings.h>
 
 #include "arena.h"
+#include "imap_folders.h"   /* imap_outcome */
 #include "imap_wire.h"
 #include "msgbuild.h"
-
-static enum imap_result result_of(enum imapw_result r, const struct imapw_status *st,
-                                  const char *what, struct arena *a, const char **err)
-{
-    switch (r) {
-    case IMAPW_OK:
-        return IMAP_OK;
-    case IMAPW_NO:
-        if (strcasecmp(st->code, "TRYCREATE") == 0 || strcasecmp(st->code, "NONEXISTENT") == 0) {
-            *err = arena_printf(a, "%s: the folder does not exist", what);
-            return IMAP_GONE;
-        }
-        *err = arena_printf(a, "the mail server refused %s: %s", what, st->text);
-        return IMAP_NO;
-    case IMAPW_BAD:
-        *err = arena_printf(a, "the mail server did not understand %s: %s", what, st->text);
-        return IMAP_NO;
-    case IMAPW_REFUSED:
-        *err = arena_printf(a, "%s: a name holds a line break or NUL", what);
-        return IMAP_BADARG;
-    case IMAPW_DEAD:
-    default:
-        *err = arena_printf(a, "the connection to the mail server failed during %s", what);
-        return IMAP_DEAD;
-    }
-}
 
 /* The literal's bytes: the message's segments as they are written. */
 static int write_message(void *ctx, imapw_put_fn put, void *put_ctx)
@@ -64,7 +39,7 @@ enum imap_result imap_append(struct up_imap *u, const struct imap_caps *caps, st
         unsigned long uid = end ? strtoul(end, NULL, 10) : 0;
         *uid_r = uid <= UINT32_MAX ? (uint32_t)uid : 0;
     }
-    return result_of(r, &st, "saving the message", a, err);
+    return imap_outcome(r, &st, "saving the message", a, err);
 }
 
 enum imap_result imap_special_folder(struct up_imap *u, const struct imap_caps *caps,
@@ -95,7 +70,7 @@ enum imap_result imap_special_folder(struct up_imap *u, const struct imap_caps *
     imapw_string(&cmd, fallback, strlen(fallback));
     enum imapw_result w = imapw_run(u, a, &cmd, NULL, NULL, &st);
     imapw_cmd_free(&cmd);
-    r = result_of(w, &st, "making the folder", a, err);
+    r = imap_outcome(w, &st, "making the folder", a, err);
     if (r == IMAP_OK)
         *wire_r = arena_strdup(a, fallback);
     return r;
@@ -118,5 +93,5 @@ enum imap_result imap_mark(struct up_imap *u, struct arena *a, uint32_t uid, con
     imapw_raw(&cmd, ")");
     enum imapw_result r = imapw_run(u, a, &cmd, NULL, NULL, &st);
     imapw_cmd_free(&cmd);
-    return result_of(r, &st, "marking the original message", a, err);
+    return imap_outcome(r, &st, "marking the original message", a, err);
 }
