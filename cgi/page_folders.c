@@ -212,7 +212,7 @@ static enum imap_result act(struct request *req, struct mail *m, enum fop op, co
     struct imap_folder *f = NULL;
     size_t n = 0;
     char delim = 0;
-    enum imap_result r = mail_note(m, imap_folders(m->conn->u, &m->conn->caps, req->arena, &f, &n, err));
+    enum imap_result r = mail_note(m, imap_folder_names(m->conn->u, &m->conn->caps, req->arena, &f, &n, err));
     if (r == IMAP_OK)
         r = mail_note(m, imap_delimiter(m->conn->u, req->arena, &delim, err));
     if (r != IMAP_OK)

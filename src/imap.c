@@ -287,16 +287,18 @@ static enum imap_result status_each(struct up_imap *u, struct arena *a, struct f
     return IMAP_OK;
 }
 
-enum imap_result imap_folders(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
-                              struct imap_folder **out, size_t *n, const char **err)
+static enum imap_result list_folders(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                                     bool counts, struct imap_folder **out, size_t *n, const char **err)
 {
     struct folder_list l = { .a = a };
     struct imapw_cmd cmd;
     struct imapw_status st;
     imapw_cmd_init(&cmd, false);
-    if (caps->list_status)
+    if (counts && caps->list_status)
         imapw_raw(&cmd, caps->special_use ? "LIST \"\" \"*\" RETURN (SPECIAL-USE STATUS (MESSAGES UNSEEN))"
                                           : "LIST \"\" \"*\" RETURN (STATUS (MESSAGES UNSEEN))");
+    else if (caps->special_use)
+        imapw_raw(&cmd, "LIST \"\" \"*\" RETURN (SPECIAL-USE)");
     else
         imapw_raw(&cmd, "LIST \"\" \"*\"");
     enum imapw_result r = imapw_run(u, a, &cmd, list_reply, &l, &st);
@@ -304,12 +306,24 @@ enum imap_result imap_folders(struct up_imap *u, const struct imap_caps *caps, s
     enum imap_result res = outcome(r, &st, "the folder list", a, err);
     if (res != IMAP_OK)
         return res;
-    if (!caps->list_status && (res = status_each(u, a, &l, err)) != IMAP_OK)
+    if (counts && !caps->list_status && (res = status_each(u, a, &l, err)) != IMAP_OK)
         return res;
     order_folders(&l);
     *out = l.v;
     *n = l.n;
     return IMAP_OK;
+}
+
+enum imap_result imap_folders(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                              struct imap_folder **out, size_t *n, const char **err)
+{
+    return list_folders(u, caps, a, true, out, n, err);
+}
+
+enum imap_result imap_folder_names(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                                   struct imap_folder **out, size_t *n, const char **err)
+{
+    return list_folders(u, caps, a, false, out, n, err);
 }
 
 /* --- SELECT ------------------------------------------------------------ */

@@ -71,6 +71,12 @@ struct imap_folder {
 enum imap_result imap_folders(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
                               struct imap_folder **out, size_t *n, const char **err);
 
+/* The same list without counts (no STATUS: cheap on any folder size),
+ * for pages that only need names and special uses (move targets, finding
+ * Trash or Sent). */
+enum imap_result imap_folder_names(struct up_imap *u, const struct imap_caps *caps, struct arena *a,
+                                   struct imap_folder **out, size_t *n, const char **err);
+
 struct imap_mailbox {
     uint32_t uidvalidity, uidnext, exists, unseen;
     uint64_t highestmodseq;     /* 0 without CONDSTORE */

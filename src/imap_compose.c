@@ -50,7 +50,7 @@ enum imap_result imap_special_folder(struct up_imap *u, const struct imap_caps *
     struct imap_folder *f = NULL;
     size_t n = 0;
     *wire_r = NULL;
-    enum imap_result r = imap_folders(u, caps, a, &f, &n, err);
+    enum imap_result r = imap_folder_names(u, caps, a, &f, &n, err);
     if (r != IMAP_OK)
         return r;
     for (size_t i = 0; i < n; i++)
