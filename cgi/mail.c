@@ -20,11 +20,24 @@ static struct conncache *cache;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static const struct config *cache_cfg;
 
+static void forget_names(struct mailconn *c)
+{
+    for (size_t i = 0; i < c->nnames; i++) {
+        free((char *)c->names[i].wire);
+        free((char *)c->names[i].name);
+        free((char *)c->names[i].leaf);
+    }
+    free(c->names);
+    c->names = NULL;
+    c->nnames = 0;
+}
+
 static void close_conn(void *p)
 {
     struct mailconn *c = p;
     up_imap_close(c->u, LOGOUT_MS);
     free(c->selected);
+    forget_names(c);
     free(c);
 }
 
@@ -139,6 +152,63 @@ int mail_begin(struct request *req, struct mail *m)
         }
     }
     return 0;
+}
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (d == NULL)
+        abort();
+    return d;
+}
+
+void mail_folders_seen(struct mail *m, const struct imap_folder *f, size_t n)
+{
+    struct mailconn *c = m->conn;
+    forget_names(c);
+    c->names = calloc(n ? n : 1, sizeof(*c->names));
+    if (c->names == NULL)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        c->names[i] = f[i];
+        c->names[i].wire = xstrdup(f[i].wire);
+        c->names[i].name = xstrdup(f[i].name);
+        c->names[i].leaf = xstrdup(f[i].leaf);
+        c->names[i].messages = c->names[i].unseen = -1;
+    }
+    c->nnames = n;
+    c->names_at = time(NULL);
+}
+
+void mail_folders_changed(struct mail *m)
+{
+    if (m->conn != NULL)
+        forget_names(m->conn);
+}
+
+enum imap_result mail_folder_names(struct mail *m, struct imap_folder **out, size_t *n,
+                                   const char **err)
+{
+    struct mailconn *c = m->conn;
+    struct arena *a = m->req->arena;
+    if (c->names == NULL || time(NULL) - c->names_at >= MAIL_NAMES_SECONDS) {
+        struct imap_folder *f = NULL;
+        size_t k = 0;
+        enum imap_result r = mail_note(m, imap_folder_names(c->u, &c->caps, a, &f, &k, err));
+        if (r != IMAP_OK)
+            return r;
+        mail_folders_seen(m, f, k);
+    }
+    struct imap_folder *v = arena_alloc(a, (c->nnames ? c->nnames : 1) * sizeof(*v));
+    for (size_t i = 0; i < c->nnames; i++) {
+        v[i] = c->names[i];
+        v[i].wire = arena_strdup(a, c->names[i].wire);
+        v[i].name = arena_strdup(a, c->names[i].name);
+        v[i].leaf = arena_strdup(a, c->names[i].leaf);
+    }
+    *out = v;
+    *n = c->nnames;
+    return IMAP_OK;
 }
 
 enum imap_result mail_note(struct mail *m, enum imap_result r)

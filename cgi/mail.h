@@ -25,6 +25,10 @@ struct mailconn {
     char *selected;              /* wire name, malloc'd; NULL: none */
     struct imap_mailbox mb;
     time_t used;                 /* the last request that used it ended */
+    /* the folder names, kept for MAIL_NAMES_SECONDS (mail_folder_names) */
+    struct imap_folder *names;   /* malloc'd, strings too; NULL: none */
+    size_t nnames;
+    time_t names_at;
 };
 
 struct mail {
@@ -79,6 +83,18 @@ const char *mail_size_text(struct request *req, uint64_t size);
  * cached connection once. */
 #define MAIL_TRUST_SECONDS 20
 enum imap_result mail_select(struct mail *m, const char *wire, bool refresh, const char **err);
+
+/* The folders' names and special uses (no counts) for pages that only
+ * need those: kept with the connection for MAIL_NAMES_SECONDS (another
+ * client's new folder shows after at most that), refreshed by every
+ * mailbox list page (mail_folders_seen) and forgotten when postern
+ * itself changes folders (mail_folders_changed). *out is in the
+ * request's arena. */
+#define MAIL_NAMES_SECONDS 60
+enum imap_result mail_folder_names(struct mail *m, struct imap_folder **out, size_t *n,
+                                   const char **err);
+void mail_folders_seen(struct mail *m, const struct imap_folder *f, size_t n);
+void mail_folders_changed(struct mail *m);
 
 /* Records r: IMAP_DEAD marks the connection for closing. Returns r. */
 enum imap_result mail_note(struct mail *m, enum imap_result r);

@@ -209,6 +209,7 @@ static enum imap_result do_delete(struct request *req, struct mail *m, const str
 
 static enum imap_result act(struct request *req, struct mail *m, enum fop op, const char **err)
 {
+    mail_folders_changed(m);   /* the names other pages keep are stale now */
     struct imap_folder *f = NULL;
     size_t n = 0;
     char delim = 0;

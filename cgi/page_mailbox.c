@@ -258,6 +258,8 @@ void page_mailbox(struct request *req)
     enum imap_result r = mail_select(&m, f, true, &err);
     if (r == IMAP_OK)
         r = mail_note(&m, imap_folders(m.conn->u, &m.conn->caps, req->arena, &folders, &nfolders, &err));
+    if (r == IMAP_OK)
+        mail_folders_seen(&m, folders, nfolders);
     struct imap_summary *msgs = NULL;
     size_t n = 0;
     uint32_t total = 0;

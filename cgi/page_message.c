@@ -263,7 +263,7 @@ static void put_actions(struct request *req, struct mail *m, struct tmpl_vars *v
     tmpl_put_bool(v, "flagged", flagged);
     struct imap_folder *fo = NULL;
     size_t n = 0;
-    if (mail_note(m, imap_folder_names(m->conn->u, &m->conn->caps, req->arena, &fo, &n, &err)) != IMAP_OK)
+    if (mail_folder_names(m, &fo, &n, &err) != IMAP_OK)
         return;
     /* writing mail: reply, forward; a draft opens in the editor */
     tmpl_put(v, "compose_query", arena_printf(req->arena, "f=%s&uid=%u", mail_qs(req, f), uid));

@@ -33,7 +33,7 @@ const char *sel_special(struct mail *m, enum imap_special su, const char **err)
 {
     struct imap_folder *f = NULL;
     size_t n = 0;
-    if (mail_note(m, imap_folder_names(m->conn->u, &m->conn->caps, m->req->arena, &f, &n, err)) != IMAP_OK)
+    if (mail_folder_names(m, &f, &n, err) != IMAP_OK)
         return NULL;
     for (size_t i = 0; i < n; i++)
         if (f[i].special == su && f[i].depth == 0 && !f[i].noselect)
