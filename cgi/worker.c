@@ -499,17 +499,23 @@ static bool handle(struct thread_ctx *t, FCGX_Request *fr)
         }
     }
     expire_sessions_now_and_then(t);
+    log_request(g_app->worker_index, req->method == METHOD_OTHER ? "OTHER"
+                : (const char *[]){"GET", "HEAD", "POST"}[req->method],
+                req->path ? req->path : "-", req->status,
+                req->shared_body ? req->shared_body->len : req->body.len, elapsed_us(&t0));
+    /* The request's memory goes now, not when this thread's next request
+     * starts: an upload's worth would otherwise stay with each thread that
+     * last served one (the logged path lives in the arena too, so after
+     * the log line). */
     if (req->secret) {
         arena_wipe_reset(t->arena);
         if (req->headers.data)
             explicit_bzero(req->headers.data, req->headers.cap);
         if (t->head.data)
             explicit_bzero(t->head.data, t->head.cap);
+    } else {
+        arena_reset(t->arena);
     }
-    log_request(g_app->worker_index, req->method == METHOD_OTHER ? "OTHER"
-                : (const char *[]){"GET", "HEAD", "POST"}[req->method],
-                req->path ? req->path : "-", req->status,
-                req->shared_body ? req->shared_body->len : req->body.len, elapsed_us(&t0));
     return adopted;
 }
 
