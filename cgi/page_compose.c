@@ -168,6 +168,17 @@ static void put_common(struct request *req, struct mail *m, struct tmpl_vars *v)
         tmpl_put(v, "csrf", arena_strdup(req->arena, csrf));
 }
 
+/* What the person typed, back into the form. */
+static void put_typed(struct tmpl_vars *v, const struct compose_form *f)
+{
+    tmpl_put(v, "from", f->from);
+    tmpl_put(v, "to", f->to);
+    tmpl_put(v, "cc", f->cc);
+    tmpl_put(v, "bcc", f->bcc);
+    tmpl_put(v, "subject", f->subject);
+    tmpl_put(v, "body", f->body);
+}
+
 /* Renders the form (saved: the draft in f->draft holds f->att in order;
  * else only attachments from the source are listed, by their numbers). */
 static void render_form(struct request *req, struct mail *m, const struct compose_form *f,
@@ -181,12 +192,7 @@ static void render_form(struct request *req, struct mail *m, const struct compos
     tmpl_put(v, "action", action_url(req, f));
     tmpl_put(v, "token", f->token && f->token[0] ? f->token : new_token(req));
     tmpl_put(v, "draft", f->draft ? arena_printf(req->arena, "%u", f->draft) : "");
-    tmpl_put(v, "from", f->from);
-    tmpl_put(v, "to", f->to);
-    tmpl_put(v, "cc", f->cc);
-    tmpl_put(v, "bcc", f->bcc);
-    tmpl_put(v, "subject", f->subject);
-    tmpl_put(v, "body", f->body);
+    put_typed(v, f);
     tmpl_put(v, "in_reply_to", f->in_reply_to);
     tmpl_put(v, "references", f->references);
     tmpl_put(v, "err_from", f->err_from);
@@ -715,12 +721,7 @@ static void render_expired(struct request *req)
     tmpl_put(v, "title", "Session ended");
     tmpl_put(v, "heading", "Your session has ended");
     tmpl_put(v, "action", action_url(req, f));
-    tmpl_put(v, "from", f->from);
-    tmpl_put(v, "to", f->to);
-    tmpl_put(v, "cc", f->cc);
-    tmpl_put(v, "bcc", f->bcc);
-    tmpl_put(v, "subject", f->subject);
-    tmpl_put(v, "body", f->body);
+    put_typed(v, f);
     tmpl_put(v, "problem", f->problem);
     tmpl_put_bool(v, "expired", 1);
     page_render(req, 401, "compose", v);

@@ -1123,7 +1123,7 @@ enum imap_result imap_flag(struct up_imap *u, struct arena *a, uint32_t uid, con
                            bool add, const char **err)
 {
     if (strcmp(flag, "\\Seen") != 0 && strcmp(flag, "\\Flagged") != 0 &&
-        strcmp(flag, "\\Answered") != 0) {
+        strcmp(flag, "\\Answered") != 0 && strcmp(flag, "$Forwarded") != 0) {
         *err = "unknown flag";
         return IMAP_BADARG;
     }

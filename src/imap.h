@@ -174,7 +174,8 @@ enum imap_result imap_part(struct up_imap *u, struct arena *a, uint32_t uid, con
                            size_t max, bool peek, const char **data, size_t *len,
                            bool *truncated, const char **err);
 
-/* Adds (add) or removes a system flag ("\\Seen", "\\Flagged") on one UID. */
+/* Adds (add) or removes a flag on one UID: "\\Seen", "\\Flagged",
+ * "\\Answered" or the keyword "$Forwarded"; others are IMAP_BADARG. */
 enum imap_result imap_flag(struct up_imap *u, struct arena *a, uint32_t uid, const char *flag,
                            bool add, const char **err);
 

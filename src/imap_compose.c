@@ -83,15 +83,5 @@ enum imap_result imap_mark(struct up_imap *u, struct arena *a, uint32_t uid, con
         *err = "unknown flag";
         return IMAP_BADARG;
     }
-    struct imapw_cmd cmd;
-    struct imapw_status st;
-    imapw_cmd_init(&cmd, false);
-    imapw_raw(&cmd, "UID STORE ");
-    imapw_num(&cmd, uid);
-    imapw_raw(&cmd, " +FLAGS.SILENT (");
-    imapw_raw(&cmd, flag);
-    imapw_raw(&cmd, ")");
-    enum imapw_result r = imapw_run(u, a, &cmd, NULL, NULL, &st);
-    imapw_cmd_free(&cmd);
-    return imap_outcome(r, &st, "marking the original message", a, err);
+    return imap_flag(u, a, uid, flag, true, err);
 }

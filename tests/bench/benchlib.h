@@ -184,6 +184,27 @@ static inline SSL *imaps_open(SSL_CTX *ctx, int port, const char *name)
     return ssl;
 }
 
+/* The start the mailbox and compose benchmarks share: user signs in
+ * through postern (the session cookie into cookie) and a bare client
+ * logs in over IMAPS for the floor. The floor's connection, or NULL after
+ * saying what failed on stderr. */
+static inline SSL *bench_sign_in(int http, SSL_CTX *ctx, int imaps, const char *name, const char *user,
+                                 const char *pass, char *cookie, size_t cap)
+{
+    if (http_signin(http, user, pass, cookie, cap) != 303 || cookie[0] == '\0') {
+        fprintf(stderr, "sign-in failed\n");
+        return NULL;
+    }
+    SSL *ssl = imaps_open(ctx, imaps, name);
+    char login[600];
+    snprintf(login, sizeof(login), "LOGIN \"%s\" \"%s\"", user, pass);
+    if (ssl == NULL || imap_cmd(ssl, "l", login) < 0) {
+        fprintf(stderr, "floor IMAP login failed\n");
+        return NULL;
+    }
+    return ssl;
+}
+
 static inline void imaps_close(SSL *ssl)
 {
     int fd = SSL_get_fd(ssl);

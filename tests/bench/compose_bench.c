@@ -208,18 +208,10 @@ int main(int argc, char **argv)
     if (argc > 11 && strcmp(argv[10], "-n") == 0)
         rounds = atoi(argv[11]);
     char cookie[512];
-    if (http_signin(http, user, pass, cookie, sizeof(cookie)) != 303 || cookie[0] == '\0') {
-        fprintf(stderr, "sign-in failed\n");
-        return 1;
-    }
     SSL_CTX *ctx = tls_ctx(ca);
-    SSL *imap = imaps_open(ctx, imaps, name);
-    char login[600];
-    snprintf(login, sizeof(login), "LOGIN \"%s\" \"%s\"", user, pass);
-    if (imap == NULL || imap_cmd(imap, "l", login) < 0) {
-        fprintf(stderr, "floor IMAP login failed\n");
+    SSL *imap = bench_sign_in(http, ctx, imaps, name, user, pass, cookie, sizeof(cookie));
+    if (imap == NULL)
         return 1;
-    }
     /* AUTH PLAIN's base64 of "\0user\0pass" */
     unsigned char plain[600];
     size_t pl = (size_t)snprintf((char *)plain + 1, sizeof(plain) - 1, "%s", user) + 1;

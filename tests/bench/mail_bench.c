@@ -116,18 +116,10 @@ static int compare(int argc, char **argv)
             folders[nf++] = argv[i];
     }
     char cookie[512];
-    if (http_signin(http, user, pass, cookie, sizeof(cookie)) != 303 || cookie[0] == '\0') {
-        fprintf(stderr, "sign-in failed\n");
-        return 1;
-    }
     SSL_CTX *ctx = tls_ctx(ca);
-    SSL *ssl = imaps_open(ctx, imaps, name);
-    char login[600];
-    snprintf(login, sizeof(login), "LOGIN \"%s\" \"%s\"", user, pass);
-    if (ssl == NULL || imap_cmd(ssl, "l", login) < 0) {
-        fprintf(stderr, "floor login failed\n");
+    SSL *ssl = bench_sign_in(http, ctx, imaps, name, user, pass, cookie, sizeof(cookie));
+    if (ssl == NULL)
         return 1;
-    }
     double *a = calloc((size_t)rounds, sizeof(double)), *f = calloc((size_t)rounds, sizeof(double));
     unsigned uid = 0;
     for (int k = 0; k < nf; k++) {
