@@ -503,18 +503,13 @@ static bool handle(struct thread_ctx *t, FCGX_Request *fr)
                 : (const char *[]){"GET", "HEAD", "POST"}[req->method],
                 req->path ? req->path : "-", req->status,
                 req->shared_body ? req->shared_body->len : req->body.len, elapsed_us(&t0));
-    /* The request's memory goes now, not when this thread's next request
-     * starts: an upload's worth would otherwise stay with each thread that
-     * last served one (the logged path lives in the arena too, so after
-     * the log line). */
+    /* the logged path lives in the arena: wipe after the log line */
     if (req->secret) {
         arena_wipe_reset(t->arena);
         if (req->headers.data)
             explicit_bzero(req->headers.data, req->headers.cap);
         if (t->head.data)
             explicit_bzero(t->head.data, t->head.cap);
-    } else {
-        arena_reset(t->arena);
     }
     return adopted;
 }
@@ -550,6 +545,10 @@ static void *thread_main(void *arg)
             fr = new_request();   /* the event thread finishes the old one */
         else
             FCGX_Finish_r(fr);
+        /* The request's memory goes now, once the response is on its way,
+         * not when this thread's next request starts: an upload's worth
+         * would otherwise stay with each thread that last served one. */
+        arena_reset(t.arena);
     }
     FCGX_Free(fr, 1);
     free(fr);
